@@ -1,0 +1,40 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/feedscope/feedscope/session/demo"
+)
+
+// runDemoServer serves the four demo dialects until SIGINT or SIGTERM.
+func runDemoServer(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("demo-server", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o demo.Options
+	fs.StringVar(&o.Listen, "listen", "127.0.0.1:0", "address to listen on (loopback only unless --allow-remote)")
+	fs.Float64Var(&o.Speed, "speed", 1, "multiply every event cadence by this factor")
+	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback listen address")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	if o.Speed <= 0 {
+		fmt.Fprintln(stderr, "demo-server: --speed must be positive")
+		return 2
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	srv, err := demo.Start(o)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "%s\n", srv.Announcement())
+	<-sig
+	_ = srv.Close()
+	return 0
+}

@@ -1,0 +1,205 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/demo"
+)
+
+type subFlags []json.RawMessage
+
+func (s *subFlags) String() string { return fmt.Sprint(len(*s), " subscriptions") }
+
+func (s *subFlags) Set(v string) error {
+	if err := session.CheckJSON([]byte(v)); err != nil {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	*s = append(*s, json.RawMessage(v))
+	return nil
+}
+
+// runTail connects one session and prints its events as NDJSON.
+func runTail(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var p session.Profile
+	var subs subFlags
+	fs.StringVar(&p.Dialect, "dialect", "", "dialect: "+strings.Join(session.Dialects(), ", "))
+	fs.StringVar(&p.URL, "url", "", "WebSocket URL (ws:// or wss://)")
+	fs.StringVar(&p.Token, "token", os.Getenv("FEEDSCOPE_TOKEN"), "bearer token (or FEEDSCOPE_TOKEN)")
+	fs.StringVar(&p.User, "user", "", "user for Basic auth (iSymphony)")
+	fs.StringVar(&p.Password, "password", os.Getenv("FEEDSCOPE_PASSWORD"), "password for Basic auth (or FEEDSCOPE_PASSWORD)")
+	fs.StringVar(&p.Name, "profile", "", "profile name shown in every event (default: the dialect)")
+	fs.BoolVar(&p.InsecureSkipVerify, "insecure", false, "do not verify TLS certificates")
+	fs.Int64Var(&p.ReadLimit, "read-limit", session.DefaultReadLimit, "largest frame accepted, in bytes")
+	fs.Var(&subs, "sub", "the dialect's native subscription as JSON (repeatable)")
+	count := fs.Int("count", 0, "stop after this many events (0: no limit)")
+	duration := fs.Duration("duration", 0, "stop after this long (0: no limit)")
+	useDemo := fs.Bool("demo", false, "start the embedded demo server and point --url at it")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "tail: "+format+"\n", a...)
+		return 2
+	}
+	if _, ok := session.Lookup(p.Dialect); !ok {
+		return usage("--dialect must be one of %s", strings.Join(session.Dialects(), ", "))
+	}
+	if *useDemo {
+		srv, err := demo.Start(demo.Options{})
+		if err != nil {
+			fmt.Fprintln(stderr, "tail:", err)
+			return 1
+		}
+		defer srv.Close()
+		if p.URL == "" {
+			p.URL = srv.URL(p.Dialect)
+		}
+		demoCredentials(&p)
+	}
+	if p.Name == "" {
+		p.Name = p.Dialect
+	}
+	if p.URL == "" {
+		return usage("--url is required (or --demo)")
+	}
+	if (p.Dialect == "hypothesis" || p.Dialect == "isymphony") && len(subs) > 1 {
+		return usage("%s keeps one filter per socket: put every clause in one --sub", p.Dialect)
+	}
+	d, _ := session.Lookup(p.Dialect)
+	for i, s := range subs {
+		if err := d.CheckSub(s); err != nil {
+			return usage("--sub #%d: %v", i+1, err)
+		}
+	}
+	p.Subs = subs
+	if err := p.Validate(); err != nil {
+		return usage("%v", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if *duration > 0 {
+		ctx, cancel = context.WithTimeout(ctx, *duration)
+		defer cancel()
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+
+	out := newNDJSON(stdout, *count)
+	s, err := session.New(p, out)
+	if err != nil {
+		return usage("%v", err)
+	}
+	s.Start(context.Background())
+	go out.run()
+	select {
+	case <-ctx.Done():
+	case <-sig:
+	case <-out.full:
+	case <-s.Done():
+	}
+	ended := false
+	select {
+	case <-s.Done():
+		ended = true
+	default:
+	}
+	s.Close()
+	out.stop()
+	if ended && !(*count > 0 && out.written >= *count) {
+		st := s.Status()
+		fmt.Fprintf(stderr, "tail: %s: %s\n", st.Phase, st.Detail)
+		return 1
+	}
+	return 0
+}
+
+// demoCredentials fills in what the demo server expects where none was given.
+func demoCredentials(p *session.Profile) {
+	switch p.Dialect {
+	case "gotham":
+		if p.Token == "" {
+			p.Token = "demo"
+		}
+	case "isymphony":
+		if p.User == "" && p.Password == "" {
+			p.User, p.Password = "manager", "manag3rpa55word"
+		}
+	}
+}
+
+// ndjson writes events one per line, flushing whenever it has caught up, and
+// signals full once it has written max events.
+type ndjson struct {
+	w        *bufio.Writer
+	ch       chan session.Event
+	quit     chan struct{}
+	finished chan struct{}
+	full     chan struct{}
+	max      int
+	written  int
+}
+
+func newNDJSON(w io.Writer, max int) *ndjson {
+	return &ndjson{w: bufio.NewWriterSize(w, 64<<10), ch: make(chan session.Event, 4096),
+		quit: make(chan struct{}), finished: make(chan struct{}), full: make(chan struct{}), max: max}
+}
+
+// Publish queues an event; it waits when the writer is behind, which slows the
+// reader rather than losing lines.
+func (n *ndjson) Publish(e session.Event) {
+	select {
+	case n.ch <- e:
+	case <-n.finished:
+	}
+}
+
+func (n *ndjson) run() {
+	defer close(n.finished)
+	enc := json.NewEncoder(n.w)
+	enc.SetEscapeHTML(false)
+	write := func(e session.Event) {
+		if n.max > 0 && n.written >= n.max {
+			return
+		}
+		_ = enc.Encode(e)
+		n.written++
+		if n.max > 0 && n.written == n.max {
+			close(n.full)
+		}
+	}
+	for {
+		select {
+		case e := <-n.ch:
+			write(e)
+			if len(n.ch) == 0 {
+				n.w.Flush()
+			}
+		case <-n.quit:
+			for len(n.ch) > 0 {
+				write(<-n.ch)
+			}
+			n.w.Flush()
+			return
+		}
+	}
+}
+
+// stop writes what is queued, flushes and ends the writer.
+func (n *ndjson) stop() {
+	close(n.quit)
+	<-n.finished
+}

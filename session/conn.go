@@ -1,0 +1,155 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// serve runs one open connection until it ends and returns the close code and a
+// sentence saying why. The calling goroutine is the reader; one writer goroutine owns
+// every write.
+func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string) {
+	limit := s.profile.readLimit()
+	conn.SetReadLimit(limit)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error {
+		// Unsolicited pongs (Hypothesis sends one every 30 s) are welcome too.
+		return conn.SetReadDeadline(time.Now().Add(pongWait))
+	})
+
+	send := make(chan []byte, sendQueue)
+	writerDone := make(chan struct{})
+	stop := make(chan struct{})
+	go s.write(ctx, conn, send, stop, writerDone)
+
+	s.mu.Lock()
+	s.send, s.sendGone = send, writerDone
+	for _, sub := range s.subs {
+		if sub.wasOpen {
+			sub.Replays++
+			sub.State = SubReplaying
+		} else {
+			sub.State = SubPending
+		}
+		sub.ServerID, sub.Error = "", ""
+	}
+	if s.opened {
+		s.status.Reconnects++
+	}
+	s.opened = true
+	s.mu.Unlock()
+	s.setState(PhaseOpen, StateOpen, "connected to "+redactURL(s.profile.URL), time.Time{})
+	s.mu.Lock()
+	s.client.Open(&s.wire)
+	for _, f := range s.held {
+		s.wire.Send("", "raw", f)
+	}
+	s.held = nil
+	s.mu.Unlock()
+
+	code, reason := s.read(conn, limit)
+
+	s.mu.Lock()
+	s.send, s.sendGone = nil, nil
+	for _, sub := range s.subs {
+		sub.wasOpen = true
+		if sub.State != SubError {
+			sub.State = SubOffline
+		}
+	}
+	s.mu.Unlock()
+	close(stop)
+	<-writerDone
+	conn.Close()
+	return code, reason
+}
+
+// read is the reader loop; it returns when the socket ends.
+func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
+	for {
+		typ, frame, err := conn.ReadMessage()
+		if err != nil {
+			return closeReason(err, limit)
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		if typ != websocket.TextMessage {
+			s.mu.Lock()
+			s.wire.Error("", "binary frame ignored: every dialect speaks JSON text frames", frame)
+			s.mu.Unlock()
+			continue
+		}
+		s.mu.Lock()
+		s.client.Decode(&s.wire, frame)
+		s.mu.Unlock()
+	}
+}
+
+// write is the writer loop: the only goroutine that writes data frames, pings and the
+// final close frame.
+func (s *Session) write(ctx context.Context, conn *websocket.Conn, send <-chan []byte, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case frame := <-send:
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+				conn.Close() // wakes the reader
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				conn.Close()
+				return
+			}
+		case <-ctx.Done():
+			// A clean close: send 1000, give the server a moment to answer, then cut.
+			_ = conn.WriteControl(websocket.CloseMessage,
+				websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(writeWait))
+			_ = conn.SetReadDeadline(time.Now().Add(closeWait))
+			return
+		case <-stop:
+			return
+		}
+	}
+}
+
+// closeReason names why a read ended.
+func closeReason(err error, limit int64) (int, string) {
+	var ce *websocket.CloseError
+	switch {
+	case errors.As(err, &ce):
+		msg := fmt.Sprintf("server closed with %d", ce.Code)
+		if ce.Text != "" {
+			msg += " (" + ce.Text + ")"
+		}
+		return ce.Code, msg
+	case errors.Is(err, websocket.ErrReadLimit):
+		return websocket.CloseMessageTooBig, fmt.Sprintf("closed with 1009: a frame was larger than the read limit of %d bytes", limit)
+	default:
+		return websocket.CloseAbnormalClosure, "connection lost: " + err.Error()
+	}
+}
+
+// redactURL drops credentials from a URL before it is shown anywhere.
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable URL)"
+	}
+	u.User = nil
+	q := u.Query()
+	for _, k := range []string{"i", "access_token", "token"} {
+		if q.Has(k) {
+			q.Set(k, "•••")
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}

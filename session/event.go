@@ -1,0 +1,63 @@
+// Package session is Feedscope's wire engine: profiles, the Session goroutines that own
+// one WebSocket connection each, the Dialect interface the four feed protocols
+// implement, reconnect policies and the bounded Ring the UI reads from.
+//
+// Concurrency contract: every exported method of Session and Ring is safe to call from
+// any goroutine. A Session calls its Sink from its own goroutines, never from the
+// caller's; a Sink must not block for long. Dialect clients are never called
+// concurrently: the Session serialises every call into one client.
+//
+// This package imports no UI toolkit; it publishes Events and takes commands.
+package session
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Directions of an Event.
+const (
+	DirIn    = "in"    // a frame the server sent
+	DirOut   = "out"   // a frame we sent
+	DirState = "state" // a lifecycle change of the session
+)
+
+// Kinds of state events.
+const (
+	StateConnecting   = "connecting"
+	StateOpen         = "open"
+	StateReconnecting = "reconnecting"
+	StateClosed       = "closed"
+)
+
+// Point is a WGS84 position in degrees.
+type Point struct {
+	Lon float64 `json:"lon"`
+	Lat float64 `json:"lat"`
+}
+
+// Event is one thing that happened on a session: a frame received or sent, or a state
+// change. It is also the line format of `feedscope tail`.
+type Event struct {
+	Time    time.Time       `json:"time"`
+	Profile string          `json:"profile"`
+	Dialect string          `json:"dialect"`
+	Dir     string          `json:"dir"`
+	Sub     string          `json:"sub"`
+	Kind    string          `json:"kind"`
+	Summary string          `json:"summary"`
+	Geo     *Point          `json:"geo,omitempty"`
+	Raw     json.RawMessage `json:"raw,omitempty"`
+}
+
+// Sink receives the Events of a session. Publish is called from the session's
+// goroutines and must be safe for concurrent use.
+type Sink interface {
+	Publish(Event)
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(Event)
+
+// Publish calls f(e).
+func (f SinkFunc) Publish(e Event) { f(e) }

@@ -1,0 +1,189 @@
+package gotham
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/feedscope/feedscope/session"
+)
+
+func init() { session.Register(Dialect{}) }
+
+// Dialect is the Gotham client.
+type Dialect struct{}
+
+// Name returns "gotham".
+func (Dialect) Name() string { return Name }
+
+// Dial carries the token as the `Bearer-<token>` subprotocol.
+func (Dialect) Dial(p *session.Profile) (session.DialSpec, error) {
+	spec := session.DialSpec{URL: p.URL}
+	if p.Token != "" {
+		if strings.ContainsAny(p.Token, " ,\t") {
+			return spec, fmt.Errorf("gotham: the token cannot contain spaces or commas: it travels as a WebSocket subprotocol")
+		}
+		spec.Subprotocols = []string{"Bearer-" + p.Token}
+	}
+	return spec, nil
+}
+
+// Policy is ours: exponential backoff with jitter (the docs give none).
+func (Dialect) Policy() session.Policy { return session.DefaultPolicy() }
+
+// CheckSub validates a query.
+func (Dialect) CheckSub(spec json.RawMessage) error {
+	if _, arg := ParseQuery(spec); arg != nil {
+		return fmt.Errorf("gotham subscribe: %s: %s", arg.Name, arg.Value)
+	}
+	return nil
+}
+
+// NewClient returns fresh per-session state.
+func (Dialect) NewClient() session.Client { return &Client{} }
+
+// Client is one session's Gotham state. A `subscribed` reply carries no request id,
+// so the client sends one subscribe at a time and pairs each reply with the oldest
+// outstanding request.
+type Client struct {
+	queue    []string // our sub ids waiting to be sent
+	inflight string   // our sub id awaiting its `subscribed`; "" when none
+	orphan   bool     // the inflight sub was removed: unsubscribe its id on arrival
+}
+
+// Open re-subscribes everything: subscriptions die with the socket.
+func (c *Client) Open(w *session.Wire) {
+	c.queue, c.inflight, c.orphan = c.queue[:0], "", false
+	for _, s := range w.Subs() {
+		c.queue = append(c.queue, s.ID)
+	}
+	c.next(w)
+}
+
+// Subscribe queues sub and sends it when nothing else awaits a reply.
+func (c *Client) Subscribe(w *session.Wire, sub *session.Sub) {
+	if !w.IsOpen() {
+		return
+	}
+	c.queue = append(c.queue, sub.ID)
+	c.next(w)
+}
+
+// Resubscribe replaces a live subscription's query, keeping our id: the old server
+// subscription is dropped and the new one takes its place when acknowledged.
+func (c *Client) Resubscribe(w *session.Wire, sub *session.Sub, spec json.RawMessage) {
+	if sub.ServerID != "" && w.IsOpen() {
+		w.Send(sub.ID, "unsubscribe", map[string]any{"type": "unsubscribe", "id": sub.ServerID})
+	}
+	sub.Spec, sub.ServerID, sub.Error = spec, "", ""
+	sub.State = session.SubPending
+	c.Subscribe(w, sub)
+}
+
+// Unsubscribe sends `unsubscribe` for a live subscription, or arranges for one that
+// is still in flight to be dropped when its id arrives.
+func (c *Client) Unsubscribe(w *session.Wire, sub *session.Sub) {
+	for i, id := range c.queue {
+		if id == sub.ID {
+			c.queue = append(c.queue[:i], c.queue[i+1:]...)
+			break
+		}
+	}
+	if c.inflight == sub.ID {
+		c.orphan = true
+	}
+	if sub.ServerID != "" && w.IsOpen() {
+		w.Send(sub.ID, "unsubscribe", map[string]any{"type": "unsubscribe", "id": sub.ServerID})
+	}
+}
+
+func (c *Client) next(w *session.Wire) {
+	if c.inflight != "" || !w.IsOpen() {
+		return
+	}
+	for len(c.queue) > 0 {
+		id := c.queue[0]
+		c.queue = c.queue[1:]
+		sub := w.Sub(id)
+		if sub == nil {
+			continue
+		}
+		c.inflight, c.orphan = id, false
+		if sub.State != session.SubReplaying {
+			sub.State = session.SubPending
+		}
+		w.Send(id, "subscribe", map[string]any{"type": "subscribe", "query": sub.Spec})
+		return
+	}
+}
+
+type frame struct {
+	Type         string            `json:"type"`
+	ID           string            `json:"id"`
+	Errors       []ServerError     `json:"errors"`
+	Observations []json.RawMessage `json:"observations"`
+}
+
+// Decode turns one server frame into events: one per observation for `data`.
+func (c *Client) Decode(w *session.Wire, raw []byte) {
+	var f frame
+	if err := json.Unmarshal(raw, &f); err != nil {
+		w.Error("", "gotham: frame is not a JSON object: "+err.Error(), raw)
+		return
+	}
+	switch f.Type {
+	case "data":
+		sub := ""
+		if s := w.FindServer(f.ID); s != nil {
+			sub = s.ID
+		}
+		for _, o := range f.Observations {
+			var obs Observation
+			ev := session.Event{Kind: "data", Sub: sub, Raw: o}
+			if err := json.Unmarshal(o, &obs); err != nil {
+				w.Error(sub, "gotham: observation is malformed: "+err.Error(), o)
+				continue
+			}
+			ev.Summary = obs.Summary()
+			ev.Geo = &session.Point{Lon: obs.Position.Longitude, Lat: obs.Position.Latitude}
+			w.Emit(ev)
+		}
+	case "subscribed":
+		c.subscribed(w, &f, raw)
+	case "":
+		w.Emit(session.Event{Kind: "unknown", Summary: "message without a type", Raw: raw})
+	default:
+		w.Emit(session.Event{Kind: f.Type, Summary: "unrecognised message type " + f.Type, Raw: raw})
+	}
+}
+
+func (c *Client) subscribed(w *session.Wire, f *frame, raw []byte) {
+	ev := session.Event{Kind: "subscribed", Raw: raw}
+	id, orphan := c.inflight, c.orphan
+	c.inflight, c.orphan = "", false
+	sub := w.Sub(id)
+	switch {
+	case id == "":
+		ev.Summary = "unexpected subscribed reply: no subscribe was outstanding"
+	case orphan || sub == nil:
+		ev.Summary = "subscribed " + f.ID + " after it was removed; unsubscribing"
+		if f.ID != "" {
+			w.Send("", "unsubscribe", map[string]any{"type": "unsubscribe", "id": f.ID})
+		}
+	case len(f.Errors) > 0 || f.ID == "":
+		msgs := make([]string, len(f.Errors))
+		for i, e := range f.Errors {
+			msgs[i] = e.String()
+		}
+		sub.State, sub.Error, sub.ServerID = session.SubError, strings.Join(msgs, "; "), ""
+		if sub.Error == "" {
+			sub.Error = "subscribed without an id"
+		}
+		ev.Sub, ev.Summary = sub.ID, "refused: "+sub.Error
+	default:
+		sub.State, sub.ServerID, sub.Error = session.SubLive, f.ID, ""
+		ev.Sub, ev.Summary = sub.ID, "subscribed as "+f.ID
+	}
+	w.Emit(ev)
+	c.next(w)
+}

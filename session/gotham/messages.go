@@ -1,0 +1,164 @@
+// Package gotham speaks Palantir Gotham's observations websocket from both ends:
+// Dialect is the client Feedscope connects with, Server the demo server's simulation
+// of a Geotime feed. Both follow shared/protocols.md §3.
+package gotham
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/feedscope/feedscope/geo"
+)
+
+// Name is the dialect's key.
+const Name = "gotham"
+
+// Query is an ObservationQuery: every field optional, combined with AND; `{}`
+// matches everything newly ingested.
+type Query struct {
+	Time     *TimeRange     `json:"time,omitempty"`
+	Location []geo.Position `json:"location,omitempty"`
+	Property *PropertyQuery `json:"property,omitempty"`
+}
+
+// TimeRange is inclusive at both ends.
+type TimeRange struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// PropertyQuery is an any-of match on one property.
+type PropertyQuery struct {
+	Property string            `json:"property"`
+	Values   []json.RawMessage `json:"values"`
+}
+
+// Arg is one named argument of a server error.
+type Arg struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// ServerError is one entry of a `subscribed` reply's errors.
+type ServerError struct {
+	Error string `json:"error"`
+	Args  []Arg  `json:"args"`
+}
+
+func (e ServerError) String() string {
+	s := e.Error
+	for _, a := range e.Args {
+		s += ": " + a.Name + ": " + a.Value
+	}
+	return s
+}
+
+// Position is an observation's position.
+type Position = geo.Position
+
+// Property is one static or live property of an observation.
+type Property struct {
+	PropertyType string          `json:"propertyType"`
+	Value        json.RawMessage `json:"value"`
+}
+
+// Observation is one position report of one track.
+type Observation struct {
+	SourceSystemID    string          `json:"sourceSystemId"`
+	CollectionID      string          `json:"collectionId"`
+	ObservationSpecID string          `json:"observationSpecId"`
+	TrackID           string          `json:"trackId"`
+	Position          Position        `json:"position"`
+	Timestamp         string          `json:"timestamp"`
+	Name              string          `json:"name,omitempty"`
+	StaticProperties  []Property      `json:"staticProperties"`
+	LiveProperties    []Property      `json:"liveProperties"`
+	Style             json.RawMessage `json:"style,omitempty"`
+}
+
+// ParseQuery decodes and checks a query; the error names the faulty argument the way
+// the demo server reports it.
+func ParseQuery(raw json.RawMessage) (*Query, *Arg) {
+	var q Query
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&q); err != nil {
+		return nil, &Arg{Name: "query", Value: err.Error()}
+	}
+	if q.Time != nil {
+		s, err1 := time.Parse(time.RFC3339, q.Time.Start)
+		e, err2 := time.Parse(time.RFC3339, q.Time.End)
+		switch {
+		case err1 != nil:
+			return nil, &Arg{Name: "time.start", Value: "must be an ISO-8601 UTC timestamp like 2025-03-01T00:00:00Z"}
+		case err2 != nil:
+			return nil, &Arg{Name: "time.end", Value: "must be an ISO-8601 UTC timestamp like 2025-03-02T00:00:00Z"}
+		case e.Before(s):
+			return nil, &Arg{Name: "time", Value: "end is before start"}
+		}
+	}
+	if q.Location != nil {
+		if err := geo.Check(geo.RingFromLocation(q.Location)); err != nil {
+			return nil, &Arg{Name: "location", Value: err.Error()}
+		}
+	}
+	if q.Property != nil {
+		if q.Property.Property == "" {
+			return nil, &Arg{Name: "property.property", Value: "is missing"}
+		}
+		if len(q.Property.Values) == 0 {
+			return nil, &Arg{Name: "property.values", Value: "needs at least one value"}
+		}
+	}
+	return &q, nil
+}
+
+// SameValue compares a query value with a property value: numbers numerically
+// (Decimal and Long travel as strings), anything else as its JSON text.
+func SameValue(a, b json.RawMessage) bool {
+	if fa, ok := number(a); ok {
+		if fb, ok := number(b); ok {
+			return fa == fb
+		}
+	}
+	return bytes.Equal(bytes.TrimSpace(a), bytes.TrimSpace(b))
+}
+
+func number(v json.RawMessage) (float64, bool) {
+	var f float64
+	if json.Unmarshal(v, &f) == nil {
+		return f, true
+	}
+	var s string
+	if json.Unmarshal(v, &s) == nil {
+		if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsNaN(f) {
+			return f, true
+		}
+	}
+	return 0, false
+}
+
+// Summary is a one-line description of an observation.
+func (o *Observation) Summary() string {
+	s := o.Name
+	if s == "" {
+		s = o.TrackID
+	} else {
+		s += " (" + o.TrackID + ")"
+	}
+	for _, p := range o.LiveProperties {
+		switch p.PropertyType {
+		case "speed":
+			s += " · " + string(p.Value) + " kn"
+		case "heading":
+			s += " · " + string(p.Value) + "°"
+		case "altitude":
+			s += " · " + string(p.Value) + " ft"
+		}
+	}
+	return s + fmt.Sprintf(" @ %.4f, %.4f", o.Position.Latitude, o.Position.Longitude)
+}

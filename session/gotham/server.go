@@ -1,0 +1,299 @@
+package gotham
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/session/internal/serve"
+	"github.com/gorilla/websocket"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+)
+
+// Paths the demo serves; the second is the spelling of another copy of the docs.
+const (
+	Path    = "/api/ws/gotham/v1/observations/"
+	AltPath = "/api/gotham/ws/v1/observations/"
+)
+
+// Spec ids the demo knows.
+const (
+	SpecVessels  = "demo-vessels"
+	SpecAircraft = "demo-aircraft"
+)
+
+// Server simulates the observations websocket over moving vessels and aircraft.
+type Server struct {
+	Clock serve.Clock
+	conns serve.Set[sock]
+}
+
+type sock struct {
+	conn *serve.Conn
+	spec string
+	mu   sync.Mutex
+	subs map[string]*compiled // server id → query
+}
+
+type compiled struct {
+	q          *Query
+	ring       orb.Ring
+	bound      orb.Bound
+	start, end time.Time
+}
+
+func apiError(w http.ResponseWriter, status int, code, name string, params map[string]any) {
+	if params == nil {
+		params = map[string]any{}
+	}
+	serve.JSONError(w, status, map[string]any{"errorCode": code, "errorName": name, "errorInstanceId": serve.UUID(), "parameters": params})
+}
+
+// ServeHTTP checks the token subprotocol, `preview=true` and the spec id, then echoes
+// the chosen subprotocol in the 101 response, as clients require.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	spec := r.URL.Path
+	for _, p := range []string{Path, AltPath} {
+		spec = strings.TrimPrefix(spec, p)
+	}
+	proto := ""
+	for _, p := range websocket.Subprotocols(r) {
+		if strings.HasPrefix(p, "Bearer-") {
+			proto = p
+		}
+	}
+	switch {
+	case proto == "" || proto == "Bearer-" || proto == "Bearer-bad":
+		apiError(w, http.StatusUnauthorized, "UNAUTHORIZED", "MissingCredentials", nil)
+		return
+	case r.URL.Query().Get("preview") != "true":
+		apiError(w, http.StatusBadRequest, "INVALID_ARGUMENT", "ApiFeaturePreviewUsageOnly", nil)
+		return
+	case spec != SpecVessels && spec != SpecAircraft:
+		apiError(w, http.StatusNotFound, "NOT_FOUND", "ObservationSpecNotFound", map[string]any{"observationSpecId": spec})
+		return
+	}
+	ws, err := serve.Upgrader.Upgrade(w, r, http.Header{"Sec-Websocket-Protocol": {proto}})
+	if err != nil {
+		return
+	}
+	k := &sock{conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PingEvery: s.Clock.Every(30 * time.Second)}), spec: spec, subs: map[string]*compiled{}}
+	s.conns.Add(k)
+	defer s.conns.Remove(k)
+	k.conn.Serve(func(typ int, data []byte) { k.handle(data) })
+}
+
+// handle parses the first JSON value of a frame and ignores trailing bytes, as a
+// Jackson server does (the docs' own sample has an extra `}`).
+func (k *sock) handle(data []byte) {
+	var msg struct {
+		Type  string          `json:"type"`
+		Query json.RawMessage `json:"query"`
+		ID    string          `json:"id"`
+	}
+	if err := json.NewDecoder(bytes.NewReader(data)).Decode(&msg); err != nil {
+		var any json.RawMessage
+		if json.NewDecoder(bytes.NewReader(data)).Decode(&any) != nil {
+			k.conn.Close(websocket.CloseInvalidFramePayloadData, "invalid JSON")
+			return
+		}
+		if msg.Type == "subscribe" || bytes.Contains(data, []byte(`"subscribe"`)) {
+			k.conn.SendJSON(refusal("InvalidMessage", "message", err.Error()))
+		}
+		return
+	}
+	switch msg.Type {
+	case "subscribe":
+		if len(msg.Query) == 0 || string(msg.Query) == "null" {
+			k.conn.SendJSON(refusal("InvalidMessage", "query", "is missing"))
+			return
+		}
+		q, arg := ParseQuery(msg.Query)
+		if arg != nil {
+			k.conn.SendJSON(refusal("InvalidObservationQuery", arg.Name, arg.Value))
+			return
+		}
+		c := &compiled{q: q}
+		if q.Location != nil {
+			c.ring = geo.RingFromLocation(q.Location)
+			c.bound = c.ring.Bound()
+		}
+		if q.Time != nil {
+			c.start, _ = time.Parse(time.RFC3339, q.Time.Start)
+			c.end, _ = time.Parse(time.RFC3339, q.Time.End)
+		}
+		id := serve.UUID()
+		k.mu.Lock()
+		k.subs[id] = c
+		k.mu.Unlock()
+		k.conn.SendJSON(map[string]any{"type": "subscribed", "id": id, "errors": []any{}})
+	case "unsubscribe":
+		k.mu.Lock()
+		delete(k.subs, msg.ID) // an unknown id is ignored
+		k.mu.Unlock()
+	}
+}
+
+func refusal(name, arg, value string) map[string]any {
+	return map[string]any{"type": "subscribed", "errors": []ServerError{{Error: name, Args: []Arg{{Name: arg, Value: value}}}}}
+}
+
+// matches applies time, location and property, ANDed.
+func (c *compiled) matches(o *Observation, ts time.Time, pt orb.Point) bool {
+	if c.q.Time != nil && (ts.Before(c.start) || ts.After(c.end)) {
+		return false
+	}
+	if c.ring != nil && !(c.bound.Contains(pt) && planar.RingContains(c.ring, pt)) {
+		return false
+	}
+	if p := c.q.Property; p != nil {
+		for _, props := range [][]Property{o.StaticProperties, o.LiveProperties} {
+			for _, prop := range props {
+				if prop.PropertyType != p.Property {
+					continue
+				}
+				for _, v := range p.Values {
+					if SameValue(v, prop.Value) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// Track is one simulated mover on an ellipse around a centre.
+type track struct {
+	id, name, callsign string
+	centre             orb.Point
+	rx, ry             float64 // degrees
+	theta, omega       float64 // radians, radians per second
+	icon               string
+	altitude           int
+}
+
+var places = []struct {
+	name   string
+	centre orb.Point
+}{
+	{"Georgetown waterfront", orb.Point{-77.0605, 38.9038}},
+	{"Potomac, Roosevelt Island", orb.Point{-77.0640, 38.8960}},
+	{"Alexandria", orb.Point{-77.0390, 38.8040}},
+	{"Baltimore harbor", orb.Point{-76.5800, 39.2650}},
+}
+
+var airports = []orb.Point{{-77.0377, 38.8512}, {-77.4558, 38.9531}, {-76.6684, 39.1774}}
+
+func newTracks(spec string, r *rand.Rand) []*track {
+	var ts []*track
+	if spec == SpecVessels {
+		names := []string{"MV Example", "Potomac Belle", "Capital Spirit", "Odyssey", "Nina's Dream", "River Runner", "Harbor Queen", "Seneca", "Miss Christin", "Cherry Blossom", "Patriot II", "Anacostia"}
+		for i, n := range names {
+			p := places[min(i/3, len(places)-1)]
+			if i < 5 {
+				p = places[0] // most of the fleet works the sample polygon's waterfront
+			}
+			ts = append(ts, &track{id: fmt.Sprintf("track%d", i), name: n, callsign: fmt.Sprintf("WDX%04d", 1234+i*37),
+				centre: orb.Point{p.centre[0] + (r.Float64()-0.5)*0.002, p.centre[1] + (r.Float64()-0.5)*0.001},
+				rx:     0.0015 + r.Float64()*0.003, ry: 0.0008 + r.Float64()*0.0015, theta: r.Float64() * 2 * math.Pi,
+				omega: (0.01 + r.Float64()*0.02) * sign(r), icon: "ship"})
+		}
+		return ts
+	}
+	for i := 0; i < 10; i++ {
+		a := airports[i%len(airports)]
+		ts = append(ts, &track{id: fmt.Sprintf("air%d", i), name: fmt.Sprintf("%s%d", []string{"AAL", "UAL", "DAL", "SWA", "JBU"}[i%5], 100+r.IntN(900)),
+			callsign: fmt.Sprintf("N%03dFS", 100+i), centre: a, rx: 0.08 + r.Float64()*0.2, ry: 0.06 + r.Float64()*0.15,
+			theta: r.Float64() * 2 * math.Pi, omega: (0.004 + r.Float64()*0.004) * sign(r), icon: "airplane", altitude: 3000 + r.IntN(30)*500})
+	}
+	return ts
+}
+
+func sign(r *rand.Rand) float64 {
+	if r.IntN(2) == 0 {
+		return -1
+	}
+	return 1
+}
+
+// observe advances a track by dt and reports where it is.
+func (t *track) observe(spec string, dt float64, now time.Time) Observation {
+	t.theta += t.omega * dt
+	lon := t.centre[0] + t.rx*math.Cos(t.theta)
+	lat := t.centre[1] + t.ry*math.Sin(t.theta)
+	// Velocity in metres per second from the ellipse's derivative.
+	vx := -t.rx * math.Sin(t.theta) * t.omega * 111320 * math.Cos(lat*math.Pi/180)
+	vy := t.ry * math.Cos(t.theta) * t.omega * 110540
+	speed := math.Hypot(vx, vy) * 1.943844 // knots
+	heading := math.Mod(math.Atan2(vx, vy)*180/math.Pi+360, 360)
+	src, coll := "demo-ais", "vessels"
+	static := []Property{{"callsign", quote(t.callsign)}, {"mmsi", quote(fmt.Sprintf("3669%05d", len(t.name)*1234%100000))}}
+	live := []Property{{"speed", num(math.Round(speed*10) / 10)}, {"heading", num(math.Round(heading))}}
+	if spec == SpecAircraft {
+		src, coll = "demo-adsb", "aircraft"
+		static = []Property{{"callsign", quote(t.callsign)}, {"flight", quote(t.name)}}
+		live = append(live, Property{"altitude", num(float64(t.altitude))})
+	}
+	return Observation{
+		SourceSystemID: src, CollectionID: coll, ObservationSpecID: spec, TrackID: t.id,
+		Position:  Position{Longitude: round6(lon), Latitude: round6(lat)},
+		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z"), Name: t.name,
+		StaticProperties: static, LiveProperties: live,
+		Style: json.RawMessage(`{"blueprintIconName":"` + t.icon + `"}`),
+	}
+}
+
+func quote(s string) json.RawMessage { b, _ := json.Marshal(s); return b }
+func num(f float64) json.RawMessage  { b, _ := json.Marshal(f); return b }
+func round6(x float64) float64       { return math.Round(x*1e6) / 1e6 }
+
+// Run moves the tracks and sends every matching subscription a `data` batch each
+// second, until stop is closed.
+func (s *Server) Run(stop <-chan struct{}) {
+	r := rand.New(rand.NewPCG(13, 14))
+	fleets := map[string][]*track{SpecVessels: newTracks(SpecVessels, r), SpecAircraft: newTracks(SpecAircraft, r)}
+	tick := s.Clock.Every(time.Second)
+	for serve.Sleep(stop, tick) {
+		now := time.Now()
+		batch := map[string][]Observation{}
+		for spec, ts := range fleets {
+			for _, t := range ts {
+				batch[spec] = append(batch[spec], t.observe(spec, 1, now))
+			}
+		}
+		for _, k := range s.conns.Snapshot() {
+			k.send(batch[k.spec], now)
+		}
+	}
+}
+
+func (k *sock) send(obs []Observation, now time.Time) {
+	k.mu.Lock()
+	var frames []any
+	for id, c := range k.subs {
+		var hit []Observation
+		for i := range obs {
+			o := &obs[i]
+			if c.matches(o, now, orb.Point{o.Position.Longitude, o.Position.Latitude}) {
+				hit = append(hit, *o)
+			}
+		}
+		if len(hit) > 0 {
+			frames = append(frames, map[string]any{"type": "data", "id": id, "observations": hit})
+		}
+	}
+	k.mu.Unlock()
+	for _, f := range frames {
+		k.conn.SendJSON(f)
+	}
+}

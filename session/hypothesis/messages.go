@@ -1,0 +1,98 @@
+// Package hypothesis speaks the Hypothesis Real Time API ("h streamer") from both
+// ends: Dialect is the client Feedscope connects with, Server is the demo server's
+// simulation of the service. Both follow shared/protocols.md §1.
+package hypothesis
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Name is the dialect's key.
+const Name = "hypothesis"
+
+// Filter is the body of a `filter` message.
+type Filter struct {
+	MatchPolicy string          `json:"match_policy"`
+	Clauses     []Clause        `json:"clauses"`
+	Actions     map[string]bool `json:"actions"`
+}
+
+// Clause is one (field, values) pair of a filter; Value is a string or a list.
+type Clause struct {
+	Field         string          `json:"field"`
+	Operator      string          `json:"operator,omitempty"`
+	Value         json.RawMessage `json:"value"`
+	CaseSensitive bool            `json:"case_sensitive,omitempty"`
+}
+
+// Fields the real server honours; any other is skipped silently.
+var honoured = map[string]bool{"/id": true, "/group": true, "/uri": true, "/references": true}
+
+// Values returns the clause's value as a set of strings.
+func (c Clause) Values() ([]string, error) {
+	var one string
+	if err := json.Unmarshal(c.Value, &one); err == nil {
+		return []string{one}, nil
+	}
+	var many []string
+	if err := json.Unmarshal(c.Value, &many); err != nil {
+		return nil, fmt.Errorf("value must be a string or a list of strings")
+	}
+	return many, nil
+}
+
+// ParseFilter checks a filter object as the real server's JSON schema does, and each
+// clause as its worker would, naming the first faulty field.
+func ParseFilter(raw json.RawMessage) (*Filter, error) {
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &top); err != nil {
+		return nil, fmt.Errorf("filter: %w", err)
+	}
+	for _, k := range []string{"match_policy", "clauses", "actions"} {
+		if _, ok := top[k]; !ok {
+			return nil, fmt.Errorf("filter: %q is missing", k)
+		}
+	}
+	var f Filter
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return nil, fmt.Errorf("filter: %w", err)
+	}
+	if f.MatchPolicy != "include_any" {
+		return nil, fmt.Errorf("filter: match_policy must be \"include_any\", not %q", f.MatchPolicy)
+	}
+	var clauses []map[string]json.RawMessage
+	_ = json.Unmarshal(top["clauses"], &clauses)
+	for i, c := range clauses {
+		for _, k := range []string{"field", "value"} {
+			if _, ok := c[k]; !ok {
+				return nil, &ClauseError{Index: i, Key: k}
+			}
+		}
+		if _, err := f.Clauses[i].Values(); err != nil {
+			return nil, fmt.Errorf("filter: clauses[%d]: %w", i, err)
+		}
+	}
+	return &f, nil
+}
+
+// Annotation is the part of an annotation the demo server matches on and the client
+// summarises; the wire carries many more fields.
+type Annotation struct {
+	ID         string   `json:"id"`
+	User       string   `json:"user"`
+	URI        string   `json:"uri"`
+	Text       string   `json:"text"`
+	Group      string   `json:"group"`
+	References []string `json:"references,omitempty"`
+}
+
+// ClauseError is a clause lacking a key the server's worker needs.
+type ClauseError struct {
+	Index int
+	Key   string
+}
+
+func (e *ClauseError) Error() string {
+	return fmt.Sprintf("filter: clauses[%d]: %q is missing", e.Index, e.Key)
+}

@@ -1,0 +1,255 @@
+// Package serve holds what the four demo servers share: a server-side connection with
+// one reader and one writer goroutine, a set of live connections, and scaled clocks.
+package serve
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	writeWait = 10 * time.Second
+	queue     = 4096
+	// ReadLimit bounds what a demo server accepts from one client frame.
+	ReadLimit = 1 << 20
+)
+
+// Upgrader accepts any origin: the demo server binds loopback only.
+var Upgrader = websocket.Upgrader{
+	CheckOrigin: func(*http.Request) bool { return true },
+}
+
+// Options tune one server-side connection.
+type Options struct {
+	Done      <-chan struct{} // closing it closes the socket with 1001 (going away)
+	PingEvery time.Duration   // protocol pings; the client must answer within 2×
+	PongEvery time.Duration   // unsolicited pongs (Hypothesis' ws4py heartbeat)
+}
+
+// Conn is one accepted client socket.
+type Conn struct {
+	ws    *websocket.Conn
+	opts  Options
+	out   chan frame
+	done  chan struct{}
+	close sync.Once
+}
+
+type frame struct {
+	data      []byte
+	closeCode int
+	closeText string
+}
+
+// NewConn wraps an upgraded socket.
+func NewConn(ws *websocket.Conn, o Options) *Conn {
+	return &Conn{ws: ws, opts: o, out: make(chan frame, queue), done: make(chan struct{})}
+}
+
+// Send queues a text frame; it waits while the queue is full and reports false once
+// the connection is gone.
+func (c *Conn) Send(data []byte) bool {
+	select {
+	case c.out <- frame{data: data}:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
+// SendJSON marshals v and queues it.
+func (c *Conn) SendJSON(v any) bool {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false
+	}
+	return c.Send(b)
+}
+
+// Close queues a close frame; the connection ends after it is written.
+func (c *Conn) Close(code int, text string) {
+	select {
+	case c.out <- frame{closeCode: code, closeText: text}:
+	case <-c.done:
+	}
+}
+
+// Done is closed when the connection has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Serve runs the writer in a goroutine and reads on the calling one, handing every
+// frame to handle, until the socket ends.
+func (c *Conn) Serve(handle func(typ int, data []byte)) {
+	defer c.end()
+	c.ws.SetReadLimit(ReadLimit)
+	if c.opts.PingEvery > 0 {
+		wait := 2 * c.opts.PingEvery
+		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
+		c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+	}
+	go c.write()
+	for {
+		typ, data, err := c.ws.ReadMessage()
+		if err != nil {
+			return
+		}
+		if c.opts.PingEvery > 0 {
+			_ = c.ws.SetReadDeadline(time.Now().Add(2 * c.opts.PingEvery))
+		}
+		handle(typ, data)
+	}
+}
+
+func (c *Conn) end() {
+	c.close.Do(func() {
+		close(c.done)
+		c.ws.Close()
+	})
+}
+
+func (c *Conn) write() {
+	defer c.end()
+	var ping, pong <-chan time.Time
+	if c.opts.PingEvery > 0 {
+		t := time.NewTicker(c.opts.PingEvery)
+		defer t.Stop()
+		ping = t.C
+	}
+	if c.opts.PongEvery > 0 {
+		t := time.NewTicker(c.opts.PongEvery)
+		defer t.Stop()
+		pong = t.C
+	}
+	for {
+		select {
+		case f := <-c.out:
+			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if f.closeCode != 0 {
+				_ = c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, f.closeText))
+				// Give the client a moment to answer, then the reader's end closes all.
+				_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
+				return
+			}
+			if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
+				return
+			}
+		case <-ping:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		case <-pong:
+			if err := c.ws.WriteControl(websocket.PongMessage, []byte("beep"), time.Now().Add(writeWait)); err != nil {
+				return
+			}
+		case <-c.opts.Done:
+			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(writeWait))
+			return
+		case <-c.done:
+			return
+		}
+	}
+}
+
+// Set is a set of live connections' states, safe for concurrent use.
+type Set[T any] struct {
+	mu sync.Mutex
+	m  map[*T]struct{}
+}
+
+// Add puts t in the set.
+func (s *Set[T]) Add(t *T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.m == nil {
+		s.m = map[*T]struct{}{}
+	}
+	s.m[t] = struct{}{}
+}
+
+// Remove takes t out of the set.
+func (s *Set[T]) Remove(t *T) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.m, t)
+}
+
+// Snapshot returns the members at this moment.
+func (s *Set[T]) Snapshot() []*T {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*T, 0, len(s.m))
+	for t := range s.m {
+		out = append(out, t)
+	}
+	return out
+}
+
+// Len returns how many members there are.
+func (s *Set[T]) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
+}
+
+// Clock scales the demo's cadences (Speed 2 makes everything happen twice as often)
+// and carries its lifetime: when Done closes, every connection closes with 1001.
+type Clock struct {
+	Speed float64
+	Done  <-chan struct{}
+}
+
+// Every returns d scaled by the speed.
+func (c Clock) Every(d time.Duration) time.Duration {
+	if c.Speed <= 0 {
+		return d
+	}
+	return time.Duration(float64(d) / c.Speed)
+}
+
+// Between returns a random duration in [lo, hi), scaled by the speed.
+func (c Clock) Between(r *rand.Rand, lo, hi time.Duration) time.Duration {
+	return c.Every(lo + time.Duration(r.Int64N(int64(hi-lo))))
+}
+
+// Sleep waits d or until stop is closed, and reports whether to go on.
+func Sleep(stop <-chan struct{}, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-stop:
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
+// JSONError writes a JSON body with status code.
+func JSONError(w http.ResponseWriter, code int, body any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// UUID returns a random version-4 UUID.
+func UUID() string {
+	var b [16]byte
+	for i := range b {
+		b[i] = byte(rand.UintN(256))
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	const hex = "0123456789abcdef"
+	out := make([]byte, 0, 36)
+	for i, x := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			out = append(out, '-')
+		}
+		out = append(out, hex[x>>4], hex[x&15])
+	}
+	return string(out)
+}

@@ -1,0 +1,218 @@
+// Package sessiontest helps tests talk to the real demo server: an event collector
+// that waits on conditions with deadlines, and a raw WebSocket client.
+package sessiontest
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/demo"
+	"github.com/gorilla/websocket"
+)
+
+// Timeout bounds every wait in the tests.
+const Timeout = 15 * time.Second
+
+// StartDemo starts the demo server on 127.0.0.1:0 at the given speed and stops it
+// when the test ends.
+func StartDemo(t testing.TB, speed float64) *demo.Server {
+	t.Helper()
+	srv, err := demo.Start(demo.Options{Listen: "127.0.0.1:0", Speed: speed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// Collector is a Sink that keeps every event and lets a test wait for one.
+type Collector struct {
+	mu     sync.Mutex
+	events []session.Event
+	wake   chan struct{}
+}
+
+// NewCollector returns an empty collector.
+func NewCollector() *Collector { return &Collector{wake: make(chan struct{})} }
+
+// Publish records e.
+func (c *Collector) Publish(e session.Event) {
+	c.mu.Lock()
+	c.events = append(c.events, e)
+	close(c.wake)
+	c.wake = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// Events returns a copy of what was recorded.
+func (c *Collector) Events() []session.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]session.Event(nil), c.events...)
+}
+
+// Mark returns how many events were recorded so far, to wait for later ones.
+func (c *Collector) Mark() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.events)
+}
+
+// WaitFor waits until an event from index from on satisfies pred, and returns it
+// with its index; it fails the test after Timeout.
+func (c *Collector) WaitFor(t testing.TB, from int, what string, pred func(session.Event) bool) (session.Event, int) {
+	t.Helper()
+	deadline := time.NewTimer(Timeout)
+	defer deadline.Stop()
+	for {
+		c.mu.Lock()
+		for i := from; i < len(c.events); i++ {
+			if pred(c.events[i]) {
+				e := c.events[i]
+				c.mu.Unlock()
+				return e, i
+			}
+		}
+		from = max(from, len(c.events))
+		wake := c.wake
+		c.mu.Unlock()
+		select {
+		case <-wake:
+		case <-deadline.C:
+			t.Fatalf("timed out after %s waiting for %s; last events:\n%s", Timeout, what, c.tail(12))
+			return session.Event{}, -1
+		}
+	}
+}
+
+// WaitKind waits for an event of the given dir and kind from index from.
+func (c *Collector) WaitKind(t testing.TB, from int, dir, kind string) (session.Event, int) {
+	t.Helper()
+	return c.WaitFor(t, from, dir+" "+kind, func(e session.Event) bool { return e.Dir == dir && e.Kind == kind })
+}
+
+func (c *Collector) tail(n int) string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var b strings.Builder
+	for _, e := range c.events[max(0, len(c.events)-n):] {
+		b.WriteString("  " + e.Dir + " " + e.Kind + " sub=" + e.Sub + " " + session.Shorten(e.Summary, 120) + "\n")
+	}
+	return b.String()
+}
+
+// Until polls cond until it holds or Timeout passes; for state that no event
+// announces.
+func Until(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(Timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", Timeout, what)
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval, not a wait for a result
+	}
+}
+
+// Connect starts a session on p that ends with the test.
+func Connect(t testing.TB, p session.Profile) (*session.Session, *Collector) {
+	t.Helper()
+	c := NewCollector()
+	s, err := session.New(p, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	t.Cleanup(s.Close)
+	return s, c
+}
+
+// Raw is a bare client socket for asserting on exact server frames.
+type Raw struct {
+	t    testing.TB
+	Conn *websocket.Conn
+	Resp *http.Response
+}
+
+// Dial opens a raw socket; it fails the test when the handshake fails.
+func Dial(t testing.TB, url string, h http.Header, subprotocols ...string) *Raw {
+	t.Helper()
+	r, err := TryDial(t, url, h, subprotocols...)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	return r
+}
+
+// TryDial opens a raw socket and returns the handshake's error and response.
+func TryDial(t testing.TB, url string, h http.Header, subprotocols ...string) (*Raw, error) {
+	t.Helper()
+	d := websocket.Dialer{HandshakeTimeout: Timeout, Subprotocols: subprotocols}
+	ctx, cancel := context.WithTimeout(context.Background(), Timeout)
+	defer cancel()
+	conn, resp, err := d.DialContext(ctx, url, h)
+	r := &Raw{t: t, Conn: conn, Resp: resp}
+	if conn != nil {
+		t.Cleanup(func() { conn.Close() })
+	}
+	return r, err
+}
+
+// Send writes a text frame.
+func (r *Raw) Send(s string) {
+	r.t.Helper()
+	if err := r.Conn.WriteMessage(websocket.TextMessage, []byte(s)); err != nil {
+		r.t.Fatalf("send: %v", err)
+	}
+}
+
+// Next reads frames until one satisfies pred (nil: any) and returns it decoded.
+func (r *Raw) Next(pred func(m map[string]any) bool) map[string]any {
+	r.t.Helper()
+	_ = r.Conn.SetReadDeadline(time.Now().Add(Timeout))
+	for {
+		_, data, err := r.Conn.ReadMessage()
+		if err != nil {
+			r.t.Fatalf("read: %v", err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(data, &m); err != nil {
+			r.t.Fatalf("server sent non-JSON %q", data)
+		}
+		if pred == nil || pred(m) {
+			return m
+		}
+	}
+}
+
+// NextType reads frames until one has the given type.
+func (r *Raw) NextType(typ string) map[string]any {
+	r.t.Helper()
+	return r.Next(func(m map[string]any) bool { return m["type"] == typ })
+}
+
+// ExpectClose reads until the server closes and returns its close error.
+func (r *Raw) ExpectClose() *websocket.CloseError {
+	r.t.Helper()
+	_ = r.Conn.SetReadDeadline(time.Now().Add(Timeout))
+	for {
+		_, _, err := r.Conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		ce, ok := err.(*websocket.CloseError)
+		if !ok {
+			r.t.Fatalf("expected a close frame, got %v", err)
+		}
+		return ce
+	}
+}
+
+// JSON is a shorthand for json.RawMessage.
+func JSON(s string) json.RawMessage { return json.RawMessage(s) }

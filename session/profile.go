@@ -1,0 +1,83 @@
+package session
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// DefaultReadLimit is the largest frame a session accepts unless its profile says
+// otherwise; a larger one closes the socket with 1009.
+const DefaultReadLimit = 16 << 20
+
+// Profile is everything needed to open one connection. Secrets (Token, Password) are
+// never serialised with the profile: they live in a secret store and are filled in
+// before the session starts.
+type Profile struct {
+	Name     string `json:"name"`
+	Dialect  string `json:"dialect"`
+	URL      string `json:"url"`
+	User     string `json:"user,omitempty"`
+	Token    string `json:"-"`
+	Password string `json:"-"`
+	// InsecureSkipVerify turns TLS certificate verification off. Off by default; the
+	// UI shows a profile that sets it in warning colour.
+	InsecureSkipVerify bool  `json:"insecureSkipVerify,omitempty"`
+	ReadLimit          int64 `json:"readLimit,omitempty"`
+	AutoConnect        bool  `json:"autoConnect,omitempty"`
+	// Subs are the dialect-native subscriptions (the same JSON as `tail --sub`),
+	// replayed on every connect.
+	Subs []json.RawMessage `json:"subs,omitempty"`
+}
+
+// Validate reports the first thing about p that would make a connection fail.
+func (p *Profile) Validate() error {
+	if strings.TrimSpace(p.Name) == "" {
+		return fmt.Errorf("profile: name is empty")
+	}
+	if _, ok := Lookup(p.Dialect); !ok {
+		return fmt.Errorf("profile %s: unknown dialect %q (want one of %s)", p.Name, p.Dialect, strings.Join(Dialects(), ", "))
+	}
+	u, err := url.Parse(p.URL)
+	if err != nil {
+		return fmt.Errorf("profile %s: URL: %w", p.Name, err)
+	}
+	if u.Scheme != "ws" && u.Scheme != "wss" {
+		return fmt.Errorf("profile %s: URL scheme must be ws or wss, not %q", p.Name, u.Scheme)
+	}
+	if u.Host == "" {
+		return fmt.Errorf("profile %s: URL has no host", p.Name)
+	}
+	if p.ReadLimit < 0 {
+		return fmt.Errorf("profile %s: read limit must be positive", p.Name)
+	}
+	return nil
+}
+
+// readLimit is the effective read limit.
+func (p *Profile) readLimit() int64 {
+	if p.ReadLimit > 0 {
+		return p.ReadLimit
+	}
+	return DefaultReadLimit
+}
+
+// minScrub is the shortest secret Scrub hunts for: shorter ones ("bad", "demo") are
+// no real credential and would garble ordinary words.
+const minScrub = 6
+
+// Scrub replaces every secret of p that occurs in s, so that error text that echoes a
+// URL or header never shows a token or password.
+func (p *Profile) Scrub(s string) string {
+	for _, secret := range []string{p.Token, p.Password} {
+		if len(secret) < minScrub {
+			continue
+		}
+		s = strings.ReplaceAll(s, secret, "•••")
+		if esc := url.QueryEscape(secret); esc != secret {
+			s = strings.ReplaceAll(s, esc, "•••")
+		}
+	}
+	return s
+}

@@ -1,0 +1,92 @@
+package session
+
+import "sync"
+
+// DefaultRingCap is how many events a Ring keeps unless told otherwise.
+const DefaultRingCap = 100_000
+
+// Ring is a bounded buffer of the most recent events. Every event gets a sequence
+// number, counting from 1, so a reader can ask for what came after the last one it
+// saw and learn how many it missed when the ring overtook it.
+type Ring struct {
+	mu    sync.Mutex
+	buf   []Event
+	head  int    // index of the oldest event
+	n     int    // events held
+	total uint64 // events ever pushed; the newest has sequence total
+}
+
+// NewRing returns a ring keeping at most capacity events (DefaultRingCap when ≤ 0).
+func NewRing(capacity int) *Ring {
+	if capacity <= 0 {
+		capacity = DefaultRingCap
+	}
+	return &Ring{buf: make([]Event, capacity)}
+}
+
+// Publish appends e, evicting the oldest event when full. It makes Ring a Sink.
+func (r *Ring) Publish(e Event) {
+	r.mu.Lock()
+	r.push(e)
+	r.mu.Unlock()
+}
+
+// PublishBatch appends events under one lock.
+func (r *Ring) PublishBatch(es []Event) {
+	r.mu.Lock()
+	for _, e := range es {
+		r.push(e)
+	}
+	r.mu.Unlock()
+}
+
+func (r *Ring) push(e Event) {
+	c := len(r.buf)
+	if r.n < c {
+		r.buf[(r.head+r.n)%c] = e
+		r.n++
+	} else {
+		r.buf[r.head] = e
+		r.head = (r.head + 1) % c
+	}
+	r.total++
+}
+
+// Cap returns the ring's capacity.
+func (r *Ring) Cap() int { return len(r.buf) }
+
+// Len returns how many events the ring holds and how many were ever pushed.
+func (r *Ring) Len() (held int, total uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n, r.total
+}
+
+// Since appends to dst the held events with sequence numbers after seq, oldest first,
+// and returns it with the sequence of the newest event and how many events after seq
+// were already evicted.
+func (r *Ring) Since(seq uint64, dst []Event) (out []Event, last uint64, missed uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	oldest := r.total - uint64(r.n) // sequence before the oldest held
+	if seq < oldest {
+		missed = oldest - seq
+		seq = oldest
+	}
+	if seq > r.total {
+		seq = r.total
+	}
+	c := len(r.buf)
+	for q := seq; q < r.total; q++ {
+		dst = append(dst, r.buf[(r.head+int(q-oldest))%c])
+	}
+	return dst, r.total, missed
+}
+
+// Clear drops every held event; sequence numbers keep counting.
+func (r *Ring) Clear() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.buf)
+	r.head, r.n = 0, 0
+}

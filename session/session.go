@@ -1,0 +1,386 @@
+package session
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// Timing of every connection, after gorilla's chat example.
+const (
+	writeWait  = 10 * time.Second
+	pongWait   = 60 * time.Second
+	pingPeriod = pongWait * 9 / 10
+	closeWait  = time.Second
+	sendQueue  = 1024
+	heldFrames = 256
+)
+
+// Phases of a Session, as Status reports them.
+const (
+	PhaseConnecting   = "connecting"
+	PhaseOpen         = "open"
+	PhaseReconnecting = "reconnecting"
+	PhaseRejected     = "rejected"
+	PhaseClosed       = "closed"
+)
+
+// Status is a snapshot of a session's connection state.
+type Status struct {
+	Phase      string
+	Detail     string    // why, in words a user can act on
+	RetryAt    time.Time // when the next attempt starts, while reconnecting
+	Reconnects int       // successful opens after the first
+}
+
+// Session owns one WebSocket connection of one profile: it dials, keeps exactly one
+// reader and one writer goroutine on the socket, reconnects by its dialect's policy
+// and replays the desired subscriptions on every open.
+type Session struct {
+	profile Profile
+	dialect Dialect
+	sink    Sink
+	cancel  context.CancelFunc
+	done    chan struct{}
+
+	mu       sync.Mutex // guards everything below and serialises the client
+	client   Client
+	subs     []*Sub
+	nextSub  int
+	send     chan []byte     // nil while the socket is not open
+	sendGone <-chan struct{} // closed when the writer stops taking frames
+	held     [][]byte        // raw frames sent while closed, flushed after the replay
+	status   Status
+	opened   bool // the socket has opened at least once
+	wire     Wire
+}
+
+// New checks p and prepares a session; Start connects it.
+func New(p Profile, sink Sink) (*Session, error) {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	d, _ := Lookup(p.Dialect)
+	s := &Session{profile: p, dialect: d, sink: sink, client: d.NewClient(), done: make(chan struct{})}
+	s.wire.s = s
+	s.status.Phase = PhaseClosed
+	for _, spec := range p.Subs {
+		if _, err := s.addSub(spec); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Profile returns the profile the session was made with.
+func (s *Session) Profile() Profile { return s.profile }
+
+// Start connects in the background until ctx ends or Close is called.
+func (s *Session) Start(ctx context.Context) {
+	ctx, s.cancel = context.WithCancel(ctx)
+	go s.run(ctx)
+}
+
+// Close closes the socket with 1000 and waits for the session to end.
+func (s *Session) Close() {
+	if s.cancel != nil {
+		s.cancel()
+		<-s.done
+	}
+}
+
+// Done is closed when the session has ended for good.
+func (s *Session) Done() <-chan struct{} { return s.done }
+
+// Status returns the current connection state.
+func (s *Session) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.status
+}
+
+// Subs returns a copy of the subscription table.
+func (s *Session) Subs() []Sub {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Sub, len(s.subs))
+	for i, sub := range s.subs {
+		out[i] = *sub
+	}
+	return out
+}
+
+// Subscribe adds a native subscription and sends it when the socket is open. It
+// returns our id for it, which survives reconnects.
+func (s *Session) Subscribe(spec json.RawMessage) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub, err := s.addSub(spec)
+	if err != nil {
+		return "", err
+	}
+	s.client.Subscribe(&s.wire, sub)
+	return sub.ID, nil
+}
+
+// Unsubscribe stops and forgets the subscription with our id.
+func (s *Session) Unsubscribe(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub := s.wire.Sub(id)
+	if sub == nil {
+		return fmt.Errorf("session %s: no subscription %q", s.profile.Name, id)
+	}
+	s.client.Unsubscribe(&s.wire, sub)
+	s.dropSub(id)
+	return nil
+}
+
+// Do runs f with the session's Wire under its lock, for dialect-specific commands
+// (a Hypothesis ping, a Misskey requestLog) that need the client's state.
+func (s *Session) Do(f func(c Client, w *Wire)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	f(s.client, &s.wire)
+}
+
+// SendRaw sends a frame as it is. While the socket is closed the frame is held
+// (up to 256 of them) and goes out after the next open's replay.
+func (s *Session) SendRaw(frame []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.send == nil {
+		if len(s.held) >= heldFrames {
+			return fmt.Errorf("session %s: not connected and %d frames already held", s.profile.Name, heldFrames)
+		}
+		s.held = append(s.held, append([]byte(nil), frame...))
+		return nil
+	}
+	s.wire.Send("", "raw", frame)
+	return nil
+}
+
+func (s *Session) addSub(spec json.RawMessage) (*Sub, error) {
+	if err := s.dialect.CheckSub(spec); err != nil {
+		return nil, err
+	}
+	s.nextSub++
+	sub := &Sub{ID: strconv.Itoa(s.nextSub), Spec: append(json.RawMessage(nil), spec...), State: SubOffline}
+	if s.send != nil {
+		sub.State = SubPending
+	}
+	s.subs = append(s.subs, sub)
+	return sub, nil
+}
+
+func (s *Session) dropSub(id string) {
+	for i, sub := range s.subs {
+		if sub.ID == id {
+			s.subs = append(s.subs[:i:i], s.subs[i+1:]...)
+			return
+		}
+	}
+}
+
+// publish stamps and hands an event to the sink.
+func (s *Session) publish(ev Event) {
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	ev.Profile = s.profile.Name
+	ev.Dialect = s.profile.Dialect
+	s.sink.Publish(ev)
+}
+
+// setState records and publishes a lifecycle change.
+func (s *Session) setState(phase, kind, detail string, retryAt time.Time) {
+	detail = s.profile.Scrub(detail)
+	s.mu.Lock()
+	s.status.Phase, s.status.Detail, s.status.RetryAt = phase, detail, retryAt
+	s.mu.Unlock()
+	s.publish(Event{Dir: DirState, Kind: kind, Summary: detail})
+}
+
+func (s *Session) enqueue(frame []byte) {
+	// A full queue means the network has stalled: wait rather than drop a command;
+	// the writer's deadline bounds the wait, and a writer that has gone takes nothing.
+	select {
+	case s.send <- frame:
+	case <-s.sendGone:
+	}
+}
+
+// run is the session goroutine: dial, serve, back off, until the end.
+func (s *Session) run(ctx context.Context) {
+	defer close(s.done)
+	pol := s.dialect.Policy()
+	attempt := 0
+	for {
+		s.setState(PhaseConnecting, StateConnecting, "connecting to "+redactURL(s.profile.URL), time.Time{})
+		conn, rejected, err := s.dial(ctx, pol)
+		code := websocket.CloseAbnormalClosure
+		reason := ""
+		if err != nil {
+			if ctx.Err() != nil {
+				s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+				return
+			}
+			if rejected {
+				s.setState(PhaseRejected, StateClosed, err.Error(), time.Time{})
+				return
+			}
+			reason = err.Error()
+		} else {
+			opened := time.Now()
+			if pol.ResetAfter == 0 {
+				attempt = 0
+			}
+			code, reason = s.serve(ctx, conn)
+			if ctx.Err() != nil {
+				s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+				return
+			}
+			if pol.ResetAfter > 0 && time.Since(opened) >= pol.ResetAfter {
+				attempt = 0
+			}
+			if pol.EndOnNormalClose && (code == websocket.CloseNormalClosure || code == websocket.CloseGoingAway) {
+				s.setState(PhaseClosed, StateClosed, "server closed the connection: "+reason, time.Time{})
+				return
+			}
+		}
+		attempt++
+		if pol.MaxAttempts > 0 && attempt >= pol.MaxAttempts {
+			s.setState(PhaseClosed, StateClosed, fmt.Sprintf("gave up after %d failed connections in a row: %s", attempt, reason), time.Time{})
+			return
+		}
+		delay := pol.Delay(attempt)
+		retryAt := time.Now().Add(delay)
+		s.setState(PhaseReconnecting, StateReconnecting, fmt.Sprintf("%s; reconnecting in %s", reason, roundDelay(delay)), retryAt)
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func roundDelay(d time.Duration) time.Duration {
+	if d < time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(100 * time.Millisecond)
+}
+
+// dial opens one connection; rejected is true when the server refused our
+// credentials, which no retry will fix.
+func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, bool, error) {
+	spec, err := s.dialect.Dial(&s.profile)
+	if err != nil {
+		return nil, true, err
+	}
+	timeout := pol.DialTimeout
+	if timeout == 0 {
+		timeout = 10 * time.Second
+	}
+	d := websocket.Dialer{
+		Proxy:            http.ProxyFromEnvironment,
+		HandshakeTimeout: timeout,
+		Subprotocols:     spec.Subprotocols,
+		TLSClientConfig:  &tls.Config{InsecureSkipVerify: s.profile.InsecureSkipVerify}, //nolint:gosec // the profile's explicit choice, shown in the UI
+	}
+	dctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	conn, resp, err := d.DialContext(dctx, spec.URL, spec.Header)
+	if err != nil {
+		return nil, false, dialError(resp, err)
+	}
+	return conn, false, nil
+}
+
+// RejectedError is a handshake the server refused for credentials or permission.
+type RejectedError struct {
+	Status int
+	Reason string
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("rejected: %d %s", e.Status, e.Reason)
+}
+
+// dialError turns a failed handshake into words a user can act on.
+func dialError(resp *http.Response, err error) error {
+	if resp == nil {
+		var nerr net.Error
+		if errors.As(err, &nerr) && nerr.Timeout() {
+			return fmt.Errorf("failed to connect: timed out")
+		}
+		return fmt.Errorf("failed to connect: %w", err)
+	}
+	defer resp.Body.Close()
+	reason := handshakeReason(resp)
+	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
+		return &RejectedError{Status: resp.StatusCode, Reason: reason}
+	}
+	return fmt.Errorf("failed to connect: HTTP %d %s", resp.StatusCode, reason)
+}
+
+// handshakeReason reads the most telling words of a refused handshake: a Bearer
+// challenge's error, a JSON error body's name, or the status text.
+func handshakeReason(resp *http.Response) string {
+	if ch := resp.Header.Get("WWW-Authenticate"); ch != "" {
+		if m := challengeError(ch); m != "" {
+			return m
+		}
+	}
+	var body struct {
+		Error     any    `json:"error"`
+		Reason    string `json:"reason"`
+		ErrorName string `json:"errorName"`
+		ErrorCode string `json:"errorCode"`
+	}
+	buf := make([]byte, 4096)
+	n, _ := resp.Body.Read(buf)
+	if json.Unmarshal(buf[:n], &body) == nil {
+		switch {
+		case body.ErrorName != "":
+			return body.ErrorCode + " " + body.ErrorName
+		case body.Reason != "":
+			return body.Reason
+		}
+		if s, ok := body.Error.(string); ok && s != "" {
+			return s
+		}
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
+		return "invalid credentials"
+	}
+	return http.StatusText(resp.StatusCode)
+}
+
+// challengeError extracts error="…" from a WWW-Authenticate header.
+func challengeError(h string) string {
+	const key = `error="`
+	i := strings.Index(h, key)
+	if i < 0 {
+		return ""
+	}
+	rest := h[i+len(key):]
+	j := strings.Index(rest, `"`)
+	if j < 0 {
+		return ""
+	}
+	return rest[:j]
+}
