@@ -75,10 +75,10 @@ func Validate(r orb.Ring) []Fault {
 	if len(r) < 4 {
 		faults = append(faults, Fault{ErrTooFewPoints, fmt.Sprintf("it has %d", len(r))})
 	}
-	if len(r) > 0 && !r.Closed() {
+	if len(r) > 1 && !r[0].Equal(r[len(r)-1]) {
 		faults = append(faults, Fault{Err: ErrNotClosed})
 	}
-	if len(r) < 3 {
+	if len(r) < 4 {
 		return faults
 	}
 	if i, j, ok := selfIntersection(r); ok {
@@ -112,7 +112,7 @@ func Repair(r orb.Ring) orb.Ring {
 			out = append(out, p)
 		}
 	}
-	if len(out) > 0 && !out.Closed() {
+	if len(out) > 0 && !out[0].Equal(out[len(out)-1]) {
 		out = append(out, out[0])
 	}
 	if len(out) >= 4 && out.Orientation() == orb.CW {
@@ -122,7 +122,7 @@ func Repair(r orb.Ring) orb.Ring {
 }
 
 func closedCopy(r orb.Ring) orb.Ring {
-	if r.Closed() {
+	if r[0].Equal(r[len(r)-1]) {
 		return r
 	}
 	return append(r.Clone(), r[0])

@@ -14,9 +14,10 @@ func CheckJSON(b []byte) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	err := dec.Decode(&v)
 	if err == nil {
-		if _, extra := dec.Token(); extra == nil {
-			off := dec.InputOffset()
-			line, col := Position(b, off)
+		off := dec.InputOffset()
+		rest := b[off:]
+		if trimmed := bytes.TrimLeft(rest, " \t\r\n"); len(trimmed) > 0 {
+			line, col := Position(b, off+int64(len(rest)-len(trimmed)))
 			return fmt.Errorf("line %d, column %d: unexpected data after the JSON value", line, col)
 		}
 		return nil
@@ -25,7 +26,8 @@ func CheckJSON(b []byte) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := Position(b, syn.Offset)
+		// Offset counts the bytes read, the offending one included.
+		line, col := Position(b, max(0, syn.Offset-1))
 		return fmt.Errorf("line %d, column %d: %s", line, col, syn.Error())
 	case errors.As(err, &typ):
 		line, col := Position(b, typ.Offset)

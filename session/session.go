@@ -305,7 +305,9 @@ func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, bool, 
 	defer cancel()
 	conn, resp, err := d.DialContext(dctx, spec.URL, spec.Header)
 	if err != nil {
-		return nil, false, dialError(resp, err)
+		err = dialError(resp, err)
+		var rej *RejectedError
+		return nil, errors.As(err, &rej), err
 	}
 	return conn, false, nil
 }

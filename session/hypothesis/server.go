@@ -288,7 +288,7 @@ func newAnnotation(r *rand.Rand, n int, live []map[string]any) map[string]any {
 	u := users[r.IntN(len(users))]
 	d := docs[r.IntN(len(docs))]
 	group := groups[r.IntN(len(groups))]
-	id := fmt.Sprintf("Qk7n%04dEe-%s", n, strings.ToUpper(fmt.Sprintf("%x", r.Uint32()))[:6])
+	id := fmt.Sprintf("Qk7n%04dEe-%s", n, strings.ToUpper(fmt.Sprintf("%08x", r.Uint32()))[:6])
 	acct := "acct:" + u.name + "@hypothes.is"
 	now := stamp()
 	ann := map[string]any{

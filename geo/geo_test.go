@@ -1,0 +1,93 @@
+package geo_test
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/feedscope/feedscope/geo"
+	"github.com/paulmach/orb"
+)
+
+// The reference's sample (clockwise on a north-up map) and its reversal.
+var (
+	sampleCW  = orb.Ring{{-77.0597, 38.9033}, {-77.0613, 38.9028}, {-77.0628, 38.9052}, {-77.0601, 38.9052}, {-77.0597, 38.9033}}
+	sampleCCW = orb.Ring{{-77.0597, 38.9033}, {-77.0601, 38.9052}, {-77.0628, 38.9052}, {-77.0613, 38.9028}, {-77.0597, 38.9033}}
+)
+
+func TestValidate(t *testing.T) {
+	cases := []struct {
+		name string
+		ring orb.Ring
+		want []error
+	}{
+		{"sample reversed is valid", sampleCCW, nil},
+		{"sample is clockwise", sampleCW, []error{geo.ErrClockwise}},
+		{"unclosed", sampleCCW[:4], []error{geo.ErrNotClosed}},
+		//   3 ──── 2
+		//     ╲  ╱
+		//      ╳        a bow-tie: edges 0 and 2 cross
+		//     ╱  ╲
+		//   0 ──── 1 … drawn as 0 → 2 → 1 → 3
+		{"bow-tie", orb.Ring{{0, 0}, {1, 1}, {1, 0}, {0, 1}, {0, 0}}, []error{geo.ErrSelfIntersecting}},
+		{"too few", orb.Ring{{0, 0}, {1, 0}, {0, 0}}, []error{geo.ErrTooFewPoints}},
+		{"out of range", orb.Ring{{179, 0}, {181, 0}, {181, 1}, {179, 0}}, []error{geo.ErrOutOfRange}},
+		{"antimeridian-adjacent, valid", orb.Ring{{179.5, -1}, {180, -1}, {180, 1}, {179.5, 1}, {179.5, -1}}, nil},
+		{"flat", orb.Ring{{0, 0}, {1, 0}, {2, 0}, {0, 0}}, []error{geo.ErrDegenerate}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := geo.Validate(c.ring)
+			if len(got) != len(c.want) {
+				t.Fatalf("faults = %v, want %v", got, c.want)
+			}
+			for i := range got {
+				if !errors.Is(got[i], c.want[i]) {
+					t.Fatalf("fault %d = %v, want %v", i, got[i], c.want[i])
+				}
+			}
+		})
+	}
+}
+
+func TestRepair(t *testing.T) {
+	r := geo.Repair(orb.Ring{{-77.0597, 38.9033}, {-77.0613, 38.9028}, {-77.0613, 38.9028}, {-77.0628, 38.9052}, {-77.0601, 38.9052}})
+	if f := geo.Validate(r); len(f) != 0 {
+		t.Fatalf("repaired ring still has %v: %v", f, r)
+	}
+	if len(r) != 5 {
+		t.Fatalf("repaired ring has %d points", len(r))
+	}
+}
+
+func TestIndex(t *testing.T) {
+	var x geo.Index
+	x.Add("sample", sampleCCW)
+	x.Add("box", orb.Ring{{-78, 38}, {-76, 38}, {-76, 40}, {-78, 40}, {-78, 38}})
+	var hits []string
+	x.Each(orb.Point{-77.061, 38.904}, func(k string) { hits = append(hits, k) })
+	if fmt.Sprint(hits) != "[sample box]" {
+		t.Fatalf("hits = %v", hits)
+	}
+	hits = nil
+	x.Each(orb.Point{-77.5, 39.5}, func(k string) { hits = append(hits, k) })
+	if fmt.Sprint(hits) != "[box]" {
+		t.Fatalf("hits = %v", hits)
+	}
+}
+
+func ExampleValidate() {
+	for _, f := range geo.Validate(orb.Ring{{-77.0597, 38.9033}, {-77.0613, 38.9028}, {-77.0628, 38.9052}, {-77.0601, 38.9052}}) {
+		fmt.Println(f)
+	}
+	// Output:
+	// polygon must be closed (first point = last point)
+	// polygon must be counter-clockwise
+}
+
+func ExampleRepair() {
+	r := geo.Repair(orb.Ring{{0, 0}, {0, 1}, {1, 1}, {1, 0}})
+	fmt.Println(r, geo.Check(r))
+	// Output:
+	// [[0 0] [1 0] [1 1] [0 1] [0 0]] <nil>
+}
