@@ -1,0 +1,447 @@
+package ui
+
+import (
+	"image/color"
+	"strings"
+	"unicode/utf8"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/feedscope/feedscope/session"
+)
+
+// Column widths of the event list, in characters of the monospace font; the
+// summary takes what is left.
+var columns = []struct {
+	title string
+	chars int
+}{{"time", 12}, {"", 1}, {"profile", 15}, {"sub", 3}, {"kind", 18}, {"summary", 0}}
+
+const scrollbarWidth = 10
+
+// EventList is a virtual list over a Model. It keeps its position as an integer row
+// offset, so it is exact at any length (widget.Table's float offsets drift at
+// 100 000 rows), and it draws only the rows on screen.
+type EventList struct {
+	widget.BaseWidget
+
+	Model *Model
+	// OnSelected is called with the selected event, or nil when the selection goes.
+	OnSelected func(e *session.Event)
+	// OnFollowChanged is called when following the newest row turns on or off.
+	OnFollowChanged func(following bool)
+	// OnSpace is called when Space is typed while the list has focus.
+	OnSpace func()
+
+	offset   int // first visible row
+	follow   bool
+	selSeq   uint64
+	hasSel   bool
+	dragBar  bool
+	visible  int
+	focused  bool
+	rowSize  fyne.Size // of one character cell and one row
+	textSize float32
+}
+
+// NewEventList shows m, following its newest row.
+func NewEventList(m *Model) *EventList {
+	l := &EventList{Model: m, follow: true}
+	l.ExtendBaseWidget(l)
+	return l
+}
+
+// Following reports whether the list keeps the newest row in view.
+func (l *EventList) Following() bool { return l.follow }
+
+// SetFollowing turns following the newest row on or off.
+func (l *EventList) SetFollowing(on bool) {
+	if l.follow != on {
+		l.follow = on
+		if l.OnFollowChanged != nil {
+			l.OnFollowChanged(on)
+		}
+	}
+	l.clamp()
+	l.Refresh()
+}
+
+// Offset is the first visible row.
+func (l *EventList) Offset() int { return l.offset }
+
+// VisibleRows is how many rows fit.
+func (l *EventList) VisibleRows() int { return max(1, l.visible) }
+
+// Appended tells the list that rows were added and evicted rows dropped from the
+// front, so it can keep its place or follow the newest.
+func (l *EventList) Appended(evicted int) {
+	if !l.follow {
+		l.offset = max(0, l.offset-evicted)
+	}
+	l.clamp()
+	l.Refresh()
+}
+
+// Reset is called after the model was refiltered or cleared: the selection stays
+// selected if it is still shown.
+func (l *EventList) Reset() {
+	if l.hasSel && l.Model.IndexOf(l.selSeq) < 0 {
+		l.hasSel = false
+		if l.OnSelected != nil {
+			l.OnSelected(nil)
+		}
+	}
+	l.clamp()
+	l.Refresh()
+}
+
+// ScrollToRow puts row i in the middle of the view and stops following.
+func (l *EventList) ScrollToRow(i int) {
+	if l.follow {
+		l.SetFollowing(false)
+	}
+	l.offset = i - l.VisibleRows()/2
+	l.clamp()
+	l.Refresh()
+}
+
+// Select selects row i and shows it.
+func (l *EventList) Select(i int) {
+	if i < 0 || i >= l.Model.Len() {
+		return
+	}
+	l.selSeq, l.hasSel = l.Model.Seq(i), true
+	if i < l.offset || i >= l.offset+l.VisibleRows() {
+		l.ScrollToRow(i)
+	}
+	l.Refresh()
+	if l.OnSelected != nil {
+		l.OnSelected(l.Model.Row(i))
+	}
+}
+
+// Selected returns the selected row, or -1.
+func (l *EventList) Selected() int {
+	if !l.hasSel {
+		return -1
+	}
+	return l.Model.IndexOf(l.selSeq)
+}
+
+func (l *EventList) maxOffset() int { return max(0, l.Model.Len()-l.VisibleRows()) }
+
+func (l *EventList) clamp() {
+	if l.follow {
+		l.offset = l.maxOffset()
+		return
+	}
+	l.offset = min(max(0, l.offset), l.maxOffset())
+}
+
+// Scrolled moves by whole rows; scrolling up stops following, reaching the bottom
+// starts it again.
+func (l *EventList) Scrolled(ev *fyne.ScrollEvent) {
+	rows := int(-ev.Scrolled.DY / max(1, l.rowSize.Height))
+	if rows == 0 && ev.Scrolled.DY != 0 {
+		rows = 1
+		if ev.Scrolled.DY > 0 {
+			rows = -1
+		}
+	}
+	l.scrollBy(rows)
+}
+
+func (l *EventList) scrollBy(rows int) {
+	if rows < 0 && l.follow {
+		l.follow = false
+		if l.OnFollowChanged != nil {
+			l.OnFollowChanged(false)
+		}
+	}
+	l.offset += rows
+	l.clamp()
+	if rows > 0 && !l.follow && l.offset == l.maxOffset() {
+		l.SetFollowing(true)
+	}
+	l.Refresh()
+}
+
+// Tapped selects the row under the pointer.
+func (l *EventList) Tapped(ev *fyne.PointEvent) {
+	if c := fyne.CurrentApp().Driver().CanvasForObject(l); c != nil {
+		c.Focus(l)
+	}
+	if ev.Position.X > l.Size().Width-scrollbarWidth {
+		return
+	}
+	row := int(ev.Position.Y/max(1, l.rowSize.Height)) - 1 // the first line is the header
+	if row < 0 || l.offset+row >= l.Model.Len() {
+		return
+	}
+	// Picking a row means reading it: stop following so it stays put.
+	l.SetFollowing(false)
+	l.Select(l.offset + row)
+}
+
+// Dragged on the scrollbar jumps through the whole list.
+func (l *EventList) Dragged(ev *fyne.DragEvent) {
+	if !l.dragBar && ev.Position.X-ev.Dragged.DX < l.Size().Width-scrollbarWidth*2 {
+		return
+	}
+	l.dragBar = true
+	frac := (ev.Position.Y - l.rowSize.Height) / max(1, l.Size().Height-l.rowSize.Height)
+	frac = min(max(frac, 0), 1)
+	target := int(frac * float32(l.maxOffset()))
+	l.scrollBy(target - l.offset)
+}
+
+// DragEnd ends a scrollbar drag.
+func (l *EventList) DragEnd() { l.dragBar = false }
+
+// FocusGained is part of fyne.Focusable.
+func (l *EventList) FocusGained() { l.focused = true; l.Refresh() }
+
+// FocusLost is part of fyne.Focusable.
+func (l *EventList) FocusLost() { l.focused = false; l.Refresh() }
+
+// TypedRune is part of fyne.Focusable.
+func (l *EventList) TypedRune(rune) {}
+
+// TypedKey moves the selection with the arrow, page, Home and End keys.
+func (l *EventList) TypedKey(ev *fyne.KeyEvent) {
+	sel := l.Selected()
+	page := l.VisibleRows() - 1
+	switch ev.Name {
+	case fyne.KeyUp:
+		l.Select(max(0, sel-1))
+	case fyne.KeyDown:
+		l.Select(min(l.Model.Len()-1, sel+1))
+	case fyne.KeyPageUp:
+		l.scrollBy(-page)
+	case fyne.KeyPageDown:
+		l.scrollBy(page)
+	case fyne.KeyHome:
+		l.scrollBy(-l.offset)
+	case fyne.KeyEnd:
+		l.SetFollowing(true)
+	case fyne.KeySpace:
+		if l.OnSpace != nil {
+			l.OnSpace()
+		}
+	}
+}
+
+var _ desktop.Hoverable = (*EventList)(nil)
+
+// MouseIn is part of desktop.Hoverable.
+func (l *EventList) MouseIn(*desktop.MouseEvent) {}
+
+// MouseMoved is part of desktop.Hoverable.
+func (l *EventList) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut is part of desktop.Hoverable.
+func (l *EventList) MouseOut() {}
+
+// CreateRenderer is part of fyne.Widget.
+func (l *EventList) CreateRenderer() fyne.WidgetRenderer {
+	r := &eventListRenderer{l: l, bg: canvas.NewRectangle(color.Transparent),
+		bar: canvas.NewRectangle(color.Transparent), thumb: canvas.NewRectangle(color.Transparent)}
+	r.header = r.newRow(true)
+	return r
+}
+
+type eventListRenderer struct {
+	l      *EventList
+	bg     *canvas.Rectangle
+	header *listRow
+	rows   []*listRow
+	bar    *canvas.Rectangle
+	thumb  *canvas.Rectangle
+}
+
+type listRow struct {
+	bg    *canvas.Rectangle
+	cells []*canvas.Text
+}
+
+func (r *eventListRenderer) newRow(header bool) *listRow {
+	row := &listRow{bg: canvas.NewRectangle(color.Transparent)}
+	for range columns {
+		t := canvas.NewText("", color.Black)
+		t.TextStyle = fyne.TextStyle{Monospace: true, Bold: header}
+		row.cells = append(row.cells, t)
+	}
+	return row
+}
+
+func (r *eventListRenderer) measure() {
+	l := r.l
+	l.textSize = l.Theme().Size(theme.SizeNameText)
+	cell := fyne.MeasureText("M", l.textSize, fyne.TextStyle{Monospace: true})
+	l.rowSize = fyne.NewSize(cell.Width, cell.Height+theme.Padding())
+}
+
+func (r *eventListRenderer) Layout(size fyne.Size) {
+	r.measure()
+	l := r.l
+	r.bg.Resize(size)
+	l.visible = int((size.Height - l.rowSize.Height) / l.rowSize.Height)
+	for len(r.rows) < l.visible+1 {
+		r.rows = append(r.rows, r.newRow(false))
+	}
+	r.place(r.header, 0, size.Width)
+	for i, row := range r.rows {
+		r.place(row, float32(i+1)*l.rowSize.Height, size.Width)
+	}
+	r.bar.Move(fyne.NewPos(size.Width-scrollbarWidth, l.rowSize.Height))
+	r.bar.Resize(fyne.NewSize(scrollbarWidth, size.Height-l.rowSize.Height))
+	l.clamp()
+	r.Refresh()
+}
+
+func (r *eventListRenderer) place(row *listRow, y, width float32) {
+	l := r.l
+	row.bg.Move(fyne.NewPos(0, y))
+	row.bg.Resize(fyne.NewSize(width-scrollbarWidth, l.rowSize.Height))
+	x := theme.Padding()
+	for i, c := range columns {
+		row.cells[i].Move(fyne.NewPos(x, y+theme.Padding()/2))
+		x += float32(c.chars+1) * l.rowSize.Width
+	}
+}
+
+func (r *eventListRenderer) MinSize() fyne.Size {
+	r.measure()
+	return fyne.NewSize(r.l.rowSize.Width*70, r.l.rowSize.Height*4)
+}
+
+func (r *eventListRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.bg}
+	for _, row := range append([]*listRow{r.header}, r.rows...) {
+		objs = append(objs, row.bg)
+		for _, c := range row.cells {
+			objs = append(objs, c)
+		}
+	}
+	return append(objs, r.bar, r.thumb)
+}
+
+func (r *eventListRenderer) Destroy() {}
+
+func (r *eventListRenderer) Refresh() {
+	l := r.l
+	th := l.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	fg := th.Color(theme.ColorNameForeground, v)
+	summaryChars := int((l.Size().Width-scrollbarWidth)/max(1, l.rowSize.Width)) - 1
+	for _, c := range columns {
+		summaryChars -= c.chars + 1
+	}
+	summaryChars = max(summaryChars, 8)
+	for i, c := range columns {
+		r.header.cells[i].Text = c.title
+		r.header.cells[i].Color = th.Color(theme.ColorNamePlaceHolder, v)
+		r.header.cells[i].TextSize = l.textSize
+		r.header.cells[i].Refresh()
+	}
+	r.header.bg.FillColor = th.Color(theme.ColorNameHeaderBackground, v)
+	r.header.bg.Refresh()
+	sel := l.Selected()
+	for i, row := range r.rows {
+		idx := l.offset + i
+		if i >= l.visible || idx >= l.Model.Len() {
+			for _, c := range row.cells {
+				c.Text = ""
+				c.Refresh()
+			}
+			row.bg.FillColor = color.Transparent
+			row.bg.Refresh()
+			continue
+		}
+		e := l.Model.Row(idx)
+		col := kindColor(th, v, e)
+		texts := [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
+		for j, c := range row.cells {
+			width := columns[j].chars
+			if width == 0 {
+				width = summaryChars
+			}
+			c.Text = fit(texts[j], width)
+			c.Color = col
+			if j == 0 || j == 2 || j == 3 {
+				c.Color = fg
+			}
+			c.TextSize = l.textSize
+			c.Refresh()
+		}
+		switch {
+		case idx == sel:
+			row.bg.FillColor = th.Color(theme.ColorNameSelection, v)
+		case idx%2 == 1:
+			row.bg.FillColor = th.Color(theme.ColorNameInputBackground, v)
+		default:
+			row.bg.FillColor = color.Transparent
+		}
+		row.bg.Refresh()
+	}
+	r.bar.FillColor = th.Color(theme.ColorNameScrollBarBackground, v)
+	r.bar.Refresh()
+	total := l.Model.Len()
+	barH := r.bar.Size().Height
+	if total > l.VisibleRows() && barH > 0 {
+		thumbH := max(20, barH*float32(l.VisibleRows())/float32(total))
+		y := (barH - thumbH) * float32(l.offset) / float32(max(1, l.maxOffset()))
+		r.thumb.Move(fyne.NewPos(r.bar.Position().X+2, r.bar.Position().Y+y))
+		r.thumb.Resize(fyne.NewSize(scrollbarWidth-4, thumbH))
+		r.thumb.FillColor = th.Color(theme.ColorNameScrollBar, v)
+	} else {
+		r.thumb.FillColor = color.Transparent
+	}
+	r.thumb.Refresh()
+	r.bg.FillColor = th.Color(theme.ColorNameBackground, v)
+	r.bg.Refresh()
+}
+
+func dirGlyph(dir string) string {
+	switch dir {
+	case session.DirIn:
+		return "↓"
+	case session.DirOut:
+		return "↑"
+	}
+	return "●"
+}
+
+// kindColor colours a row by what it is: state changes, errors, frames we sent.
+func kindColor(th fyne.Theme, v fyne.ThemeVariant, e *session.Event) color.Color {
+	switch {
+	case e.Kind == "error" || e.Dir == session.DirState && e.Kind == session.StateClosed:
+		return th.Color(theme.ColorNameError, v)
+	case e.Dir == session.DirState && e.Kind == session.StateReconnecting:
+		return th.Color(theme.ColorNameWarning, v)
+	case e.Dir == session.DirState:
+		return th.Color(theme.ColorNamePrimary, v)
+	case e.Dir == session.DirOut:
+		return th.Color(theme.ColorNamePlaceHolder, v)
+	}
+	return th.Color(theme.ColorNameForeground, v)
+}
+
+// fit cuts s to n characters on one line.
+func fit(s string, n int) string {
+	if strings.ContainsAny(s, "\n\r\t") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	if n <= 1 {
+		return "…"
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}

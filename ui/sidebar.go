@@ -1,0 +1,202 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/feedscope/feedscope/session"
+)
+
+// Sidebar lists profiles, each with its state and its subscriptions under it.
+// Selecting a node narrows the event table to it.
+type Sidebar struct {
+	Tree *widget.Tree
+
+	profiles []session.Profile
+	states   map[string]ProfileState
+	rates    map[string]float64
+	// OnScope is called with the selected profile and subscription ("" for none).
+	OnScope func(Scope)
+}
+
+const subSep = "\x00"
+
+// NewSidebar builds the tree.
+func NewSidebar() *Sidebar {
+	s := &Sidebar{states: map[string]ProfileState{}, rates: map[string]float64{}}
+	s.Tree = widget.NewTree(s.children, s.branch, s.create, s.update)
+	s.Tree.OnSelected = func(id widget.TreeNodeID) {
+		if s.OnScope == nil {
+			return
+		}
+		name, sub, _ := strings.Cut(id, subSep)
+		s.OnScope(Scope{Profile: name, Sub: sub})
+	}
+	s.Tree.OnUnselected = func(widget.TreeNodeID) {
+		if s.OnScope != nil {
+			s.OnScope(Scope{})
+		}
+	}
+	return s
+}
+
+// Update replaces what the sidebar shows.
+func (s *Sidebar) Update(profiles []session.Profile, states map[string]ProfileState, rates map[string]float64) {
+	known := map[string]bool{}
+	for _, p := range s.profiles {
+		known[p.Name] = true
+	}
+	s.profiles, s.states, s.rates = profiles, states, rates
+	s.Tree.Refresh()
+	for _, p := range profiles {
+		if !known[p.Name] {
+			s.Tree.OpenBranch(p.Name) // show a new profile's subscriptions
+		}
+	}
+}
+
+// Selected returns the selected profile's name, or "".
+func (s *Sidebar) Selected(selected string) string {
+	name, _, _ := strings.Cut(selected, subSep)
+	return name
+}
+
+func (s *Sidebar) children(id widget.TreeNodeID) []widget.TreeNodeID {
+	if id == "" {
+		ids := make([]string, len(s.profiles))
+		for i, p := range s.profiles {
+			ids[i] = p.Name
+		}
+		sort.Strings(ids)
+		return ids
+	}
+	if strings.Contains(id, subSep) {
+		return nil
+	}
+	var ids []string
+	for _, sub := range s.subsOf(id) {
+		ids = append(ids, id+subSep+sub.ID)
+	}
+	return ids
+}
+
+// subsOf returns the live table when connected, the saved subscriptions otherwise.
+func (s *Sidebar) subsOf(name string) []session.Sub {
+	if st, ok := s.states[name]; ok {
+		return st.Subs
+	}
+	for _, p := range s.profiles {
+		if p.Name == name {
+			subs := make([]session.Sub, len(p.Subs))
+			for i, spec := range p.Subs {
+				subs[i] = session.Sub{ID: fmt.Sprint(i + 1), Spec: spec, State: session.SubOffline}
+			}
+			return subs
+		}
+	}
+	return nil
+}
+
+func (s *Sidebar) branch(id widget.TreeNodeID) bool {
+	return id == "" || !strings.Contains(id, subSep) && len(s.subsOf(id)) > 0
+}
+
+func (s *Sidebar) create(bool) fyne.CanvasObject {
+	dot := canvas.NewCircle(color.Transparent)
+	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), nil, widget.NewLabel(""))
+}
+
+func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
+	row := o.(*fyne.Container)
+	label := row.Objects[0].(*widget.Label)
+	dot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	th := fyne.CurrentApp().Settings().Theme()
+	name, subID, isSub := strings.Cut(id, subSep)
+	if isSub {
+		for _, sub := range s.subsOf(name) {
+			if sub.ID == subID {
+				label.SetText(SubLine(sub))
+				dot.FillColor = th.Color(subColor(sub.State), v)
+			}
+		}
+		label.Importance = widget.MediumImportance
+		dot.Refresh()
+		return
+	}
+	var p session.Profile
+	for _, q := range s.profiles {
+		if q.Name == name {
+			p = q
+		}
+	}
+	st, connected := s.states[name]
+	text, colour := ProfileLine(p, st, connected, s.rates[name])
+	label.SetText(text)
+	label.Importance = widget.MediumImportance
+	if p.InsecureSkipVerify {
+		label.Importance = widget.WarningImportance
+	}
+	label.Refresh()
+	dot.FillColor = th.Color(colour, v)
+	dot.Refresh()
+}
+
+// ProfileLine is a profile's sidebar text and dot colour.
+func ProfileLine(p session.Profile, st ProfileState, connected bool, rate float64) (string, fyne.ThemeColorName) {
+	text := p.Name
+	if p.InsecureSkipVerify {
+		text += "  ⚠ TLS not verified"
+	}
+	if !connected {
+		return text + " · not connected", theme.ColorNameDisabled
+	}
+	switch st.Status.Phase {
+	case session.PhaseOpen:
+		return fmt.Sprintf("%s · open · %.0f ev/s", text, rate), theme.ColorNameSuccess
+	case session.PhaseConnecting:
+		return text + " · connecting", theme.ColorNameWarning
+	case session.PhaseReconnecting:
+		wait := time.Until(st.Status.RetryAt).Round(time.Second)
+		return fmt.Sprintf("%s · retry in %s", text, max(wait, 0)), theme.ColorNameWarning
+	case session.PhaseRejected:
+		return text + " · " + st.Status.Detail, theme.ColorNameError
+	}
+	return text + " · closed: " + st.Status.Detail, theme.ColorNameError
+}
+
+// SubLine describes one subscription: what it is, its state and its counters.
+func SubLine(sub session.Sub) string {
+	s := fmt.Sprintf("%s %s · %s", sub.ID, fit(string(sub.Spec), 40), sub.State)
+	if sub.Error != "" {
+		s += ": " + fit(sub.Error, 60)
+	}
+	if sub.Events > 0 {
+		s += fmt.Sprintf(" · %d ev", sub.Events)
+	}
+	if sub.Replays > 0 {
+		s += fmt.Sprintf(" · replayed %d×", sub.Replays)
+	}
+	return s
+}
+
+func subColor(state string) fyne.ThemeColorName {
+	switch state {
+	case session.SubLive:
+		return theme.ColorNameSuccess
+	case session.SubError:
+		return theme.ColorNameError
+	case session.SubOffline:
+		return theme.ColorNameDisabled
+	}
+	return theme.ColorNameWarning
+}
