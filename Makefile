@@ -68,7 +68,7 @@ lint: $(STATICCHECK)
 # The whole suite under the race detector, inside Xvfb so the smoke test sees a display.
 unit:
 	@echo "running tests (a cold cgo build of Fyne takes a few minutes first)"
-	$(XVFB) $(GO) test -race -tags $(TAGS) -timeout 20m ./...
+	LANG=en_US.UTF-8 FEEDSCOPE_TAGS=$(TAGS) $(XVFB) $(GO) test -race -tags $(TAGS) -timeout 20m ./...
 
 FUZZTIME ?= 15s
 fuzz:

@@ -87,6 +87,9 @@ func (s *Session) Profile() Profile { return s.profile }
 
 // Start connects in the background until ctx ends or Close is called.
 func (s *Session) Start(ctx context.Context) {
+	s.mu.Lock()
+	s.status.Phase = PhaseConnecting
+	s.mu.Unlock()
 	ctx, s.cancel = context.WithCancel(ctx)
 	go s.run(ctx)
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/feedscope/feedscope/session"
-	st "github.com/feedscope/feedscope/session/internal/sessiontest"
 	_ "github.com/feedscope/feedscope/session/misskey"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/gorilla/websocket"
 )
 

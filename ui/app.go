@@ -356,11 +356,10 @@ func (a *App) Step() { a.pump.collect(a.hub, a.model.Cap())(a) }
 
 // pump is the drain's state, owned by the drain goroutine.
 type pump struct {
-	last    uint64
-	counts  map[string]int
-	rateAt  time.Time
-	phases  map[string]string
-	scratch []session.Event
+	last   uint64
+	counts map[string]int
+	rateAt time.Time
+	phases map[string]string
 }
 
 // collect takes what arrived since the last cycle, off the UI goroutine, and

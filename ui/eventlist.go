@@ -250,7 +250,7 @@ func (l *EventList) MouseOut() {}
 func (l *EventList) CreateRenderer() fyne.WidgetRenderer {
 	r := &eventListRenderer{l: l, bg: canvas.NewRectangle(color.Transparent),
 		bar: canvas.NewRectangle(color.Transparent), thumb: canvas.NewRectangle(color.Transparent)}
-	r.header = r.newRow(true)
+	r.header = r.newRow()
 	return r
 }
 
@@ -268,11 +268,11 @@ type listRow struct {
 	cells []*canvas.Text
 }
 
-func (r *eventListRenderer) newRow(header bool) *listRow {
+func (r *eventListRenderer) newRow() *listRow {
 	row := &listRow{bg: canvas.NewRectangle(color.Transparent)}
 	for range columns {
 		t := canvas.NewText("", color.Black)
-		t.TextStyle = fyne.TextStyle{Monospace: true, Bold: header}
+		t.TextStyle = fyne.TextStyle{Monospace: true}
 		row.cells = append(row.cells, t)
 	}
 	return row
@@ -291,7 +291,7 @@ func (r *eventListRenderer) Layout(size fyne.Size) {
 	r.bg.Resize(size)
 	l.visible = int((size.Height - l.rowSize.Height) / l.rowSize.Height)
 	for len(r.rows) < l.visible+1 {
-		r.rows = append(r.rows, r.newRow(false))
+		r.rows = append(r.rows, r.newRow())
 	}
 	r.place(r.header, 0, size.Width)
 	for i, row := range r.rows {

@@ -204,4 +204,6 @@ func (f *fileSecrets) Set(profile, kind, value string) error {
 	return nil
 }
 
-func (f *fileSecrets) Where() string { return "a file only you can read (" + f.path + "): no system keyring answered" }
+func (f *fileSecrets) Where() string {
+	return "a file only you can read (" + f.path + "): no system keyring answered"
+}

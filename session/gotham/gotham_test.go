@@ -9,7 +9,7 @@ import (
 	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/gotham"
-	st "github.com/feedscope/feedscope/session/internal/sessiontest"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/gorilla/websocket"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"

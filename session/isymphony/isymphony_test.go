@@ -8,8 +8,8 @@ import (
 	"testing"
 
 	"github.com/feedscope/feedscope/session"
-	st "github.com/feedscope/feedscope/session/internal/sessiontest"
 	"github.com/feedscope/feedscope/session/isymphony"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
 func basic(user, pass string) http.Header {

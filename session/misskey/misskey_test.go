@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/session"
-	st "github.com/feedscope/feedscope/session/internal/sessiontest"
 	"github.com/feedscope/feedscope/session/misskey"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
 func authed(token string) http.Header {

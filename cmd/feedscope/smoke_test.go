@@ -1,0 +1,115 @@
+package main
+
+import (
+	"bufio"
+	"image"
+	_ "image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmokeDesktop starts the real app with --demo on the X display (make test runs
+// the suite under Xvfb), waits until every demo profile is open, takes a screenshot
+// and fails if the process died or the window is blank.
+func TestSmokeDesktop(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no DISPLAY in CI: make test runs the suite under xvfb-run")
+		}
+		t.Skip("no DISPLAY: run under xvfb-run (make test does)")
+	}
+	if _, err := exec.LookPath("import"); err != nil {
+		t.Fatal("ImageMagick's import is missing: make deps installs it")
+	}
+	cmd := exec.Command(binary, "--demo")
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "HOME="+t.TempDir())
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	opened := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		open := map[string]bool{}
+		for sc.Scan() {
+			line := sc.Text()
+			t.Log(line)
+			if i := strings.Index(line, ": open: "); i > 0 && strings.Contains(line, "feedscope: demo-") {
+				open[line[strings.Index(line, "demo-"):i]] = true
+				if len(open) == 4 {
+					close(opened)
+				}
+			}
+		}
+		exited <- cmd.Wait()
+	}()
+	defer func() {
+		_ = cmd.Process.Kill()
+		<-exited // the log goroutine must finish before the test does
+	}()
+	select {
+	case <-opened:
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("app exited before its profiles opened: %v", err)
+	case <-time.After(60 * time.Second):
+		t.Fatal("the four demo profiles did not open within 60 s")
+	}
+	// Let a few frames of live data arrive, polling until the window shows content.
+	dir := filepath.Join("testdata", "out")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(dir, "smoke.png")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err := exec.Command("import", "-window", "root", shot).CombinedOutput()
+		if err != nil {
+			t.Fatalf("screenshot: %v %s", err, out)
+		}
+		if colours := distinctColours(t, shot); colours > 50 {
+			t.Logf("screenshot %s: %d distinct colours", shot, colours)
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("window looks blank: %d distinct colours in %s", colours, shot)
+		}
+		select {
+		case err := <-exited:
+			exited <- err
+			t.Fatalf("app exited: %v", err)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	select {
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("app exited: %v", err)
+	default:
+	}
+}
+
+func distinctColours(t *testing.T, path string) int {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 3 {
+		for x := b.Min.X; x < b.Max.X; x += 3 {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			seen[r>>8<<16|g>>8<<8|bl>>8] = true
+		}
+	}
+	return len(seen)
+}

@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/feedscope/feedscope/session"
+	st "github.com/feedscope/feedscope/session/sessiontest"
+)
+
+func newTestApp(t *testing.T, demo bool) *App {
+	t.Helper()
+	a := test.NewTempApp(t)
+	dir := t.TempDir()
+	fa, err := New(a, Options{Demo: demo, Version: "test", ManualDrain: true},
+		&ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: &fileSecrets{path: filepath.Join(dir, "secrets.json")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fa.Shutdown)
+	fa.win.Resize(fyne.NewSize(1280, 800))
+	return fa
+}
+
+// stepUntil drains until cond holds, polling; the drain is what a real app runs
+// 30 times a second.
+func stepUntil(t *testing.T, a *App, what string, cond func() bool) {
+	t.Helper()
+	st.Until(t, what, func() bool { a.Step(); return cond() })
+}
+
+// The demo opens four live feeds, and every one of them reaches the table.
+func TestDemoShowsFourLiveFeeds(t *testing.T) {
+	a := newTestApp(t, true)
+	stepUntil(t, a, "four open profiles with events", func() bool {
+		seen := map[string]bool{}
+		for i := 0; i < a.model.Len(); i++ {
+			if e := a.model.Row(i); e.Dir == session.DirIn {
+				seen[e.Profile] = true
+			}
+		}
+		open := 0
+		for _, s := range a.states {
+			if s.Status.Phase == session.PhaseOpen {
+				open++
+			}
+		}
+		return open == 4 && len(seen) == 4
+	})
+	if !strings.Contains(a.status.Text, "4 profiles · 4 open") {
+		t.Fatalf("status %q", a.status.Text)
+	}
+
+	// Pause freezes the view while events keep arriving.
+	test.Tap(a.pause)
+	frozen := a.model.Stored()
+	stepUntil(t, a, "events held while paused", func() bool { return a.heldCount > 0 })
+	if a.model.Stored() != frozen || !strings.Contains(a.status.Text, "held") {
+		t.Fatalf("paused view changed: %d → %d, status %q", frozen, a.model.Stored(), a.status.Text)
+	}
+	held := a.heldCount
+	test.Tap(a.pause)
+	if a.model.Stored() != frozen+int(held) || !a.list.Following() {
+		t.Fatalf("resume: stored %d, want %d", a.model.Stored(), frozen+int(held))
+	}
+
+	// The filter applies to what is held, instantly.
+	test.Type(a.filter, "profile:demo-gotham kind:data")
+	if a.model.Len() == 0 {
+		t.Fatal("filter hid every gotham row")
+	}
+	for i := 0; i < a.model.Len(); i++ {
+		if e := a.model.Row(i); e.Profile != "demo-gotham" || e.Kind != "data" {
+			t.Fatalf("filter let %s %s through", e.Profile, e.Kind)
+		}
+	}
+	for _, e := range a.model.Visible() {
+		if strings.Contains(string(e.Raw)+e.Summary, "manag3rpa55word") {
+			t.Fatal("a password reached the table")
+		}
+	}
+}
+
+// A profile edited in the form is saved, found again after a restart, and its secret
+// stays out of the profiles file.
+func TestProfilesSurviveRestart(t *testing.T) {
+	a := newTestApp(t, false)
+	p := session.Profile{Name: "work", Dialect: "misskey", URL: "wss://misskey.example/streaming", Token: "tok-123456789"}
+	a.profiles = append(a.profiles, p)
+	a.save()
+	b, err := New(test.NewTempApp(t), Options{ManualDrain: true}, a.store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Shutdown()
+	if len(b.profiles) != 1 || b.profiles[0].Token != "tok-123456789" {
+		t.Fatalf("after restart: %+v", b.profiles)
+	}
+}
+
+// A rejected profile shows why in the sidebar and the status bar, without a storm
+// of reconnects, and can be edited and connected again.
+func TestRejectedProfileIsExplained(t *testing.T) {
+	srv := st.StartDemo(t, 1)
+	a := newTestApp(t, false)
+	p := session.Profile{Name: "bad-token", Dialect: "misskey", URL: srv.URL("misskey"), Token: "bad"}
+	a.profiles = append(a.profiles, p)
+	a.connectProfile(p)
+	stepUntil(t, a, "rejected", func() bool { return a.states["bad-token"].Status.Phase == session.PhaseRejected })
+	text, _ := ProfileLine(p, a.states["bad-token"], true, 0)
+	if !strings.Contains(text, "rejected: 401 invalid_token") {
+		t.Fatalf("sidebar line %q", text)
+	}
+	p.Token = "good"
+	a.connectProfile(p)
+	stepUntil(t, a, "open after fixing the token", func() bool { return a.states["bad-token"].Status.Phase == session.PhaseOpen })
+}
+
+// Golden image of the main window with fixed data.
+func TestMainWindowImage(t *testing.T) {
+	old := time.Local
+	time.Local = time.UTC
+	defer func() { time.Local = old }()
+	a := newTestApp(t, false)
+	a.profiles = []session.Profile{
+		{Name: "demo-misskey", Dialect: "misskey", URL: "ws://127.0.0.1:1/streaming"},
+		{Name: "prod-gotham", Dialect: "gotham", URL: "wss://gotham.example/api/ws/gotham/v1/observations/spec?preview=true", InsecureSkipVerify: true},
+	}
+	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for i := 0; i < 30; i++ {
+		e := session.Event{Time: base.Add(time.Duration(i) * 137 * time.Millisecond), Profile: "demo-misskey", Dialect: "misskey", Dir: "in", Sub: "1", Kind: "note",
+			Summary: fmt.Sprintf("@alice: hello #demo number %d", i)}
+		if i%5 == 0 {
+			e.Dir, e.Kind, e.Sub, e.Summary = "state", "reconnecting", "", "connection lost; reconnecting in 2s"
+		}
+		a.hub.Ring.Publish(e)
+	}
+	a.Step()
+	a.refreshSide()
+	a.list.Select(3)
+	test.AssertImageMatches(t, "main_window.png", a.win.Canvas().Capture())
+}

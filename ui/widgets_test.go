@@ -1,0 +1,264 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/feedscope/feedscope/session"
+	_ "github.com/feedscope/feedscope/session/gotham"
+	_ "github.com/feedscope/feedscope/session/hypothesis"
+	_ "github.com/feedscope/feedscope/session/isymphony"
+	_ "github.com/feedscope/feedscope/session/misskey"
+)
+
+func fill(m *Model, n int) {
+	batch := make([]session.Event, n)
+	for i := range batch {
+		batch[i] = ev("p", "in", "note", "row")
+	}
+	m.Append(batch)
+}
+
+// The long-table trap: at the ring's full size, scroll-to-row and follow-tail must
+// land exactly.
+func TestEventListAtFullSize(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewModel(session.DefaultRingCap)
+	fill(m, session.DefaultRingCap)
+	l := NewEventList(m)
+	w := test.NewWindow(l)
+	defer w.Close()
+	w.Resize(fyne.NewSize(900, 600))
+	vis := l.VisibleRows()
+	if vis < 10 {
+		t.Fatalf("only %d rows visible", vis)
+	}
+	if !l.Following() || l.Offset() != m.Len()-vis {
+		t.Fatalf("following: offset %d, want %d", l.Offset(), m.Len()-vis)
+	}
+	l.ScrollToRow(50_000)
+	if l.Following() || l.Offset() != 50_000-vis/2 {
+		t.Fatalf("ScrollToRow(50000): offset %d, want %d", l.Offset(), 50_000-vis/2)
+	}
+	l.Select(50_000)
+	if l.Selected() != 50_000 {
+		t.Fatalf("selected %d", l.Selected())
+	}
+	// New events evict old ones: the view keeps its place on the same events.
+	seq := m.Seq(l.Offset())
+	fill(m, 1000)
+	l.Appended(1000)
+	if m.Seq(l.Offset()) != seq || l.Selected() != 49_000 {
+		t.Fatalf("view moved: seq %d → %d, selected %d", seq, m.Seq(l.Offset()), l.Selected())
+	}
+	l.SetFollowing(true)
+	fill(m, 1000)
+	l.Appended(1000)
+	if l.Offset() != m.Len()-vis {
+		t.Fatalf("follow at full size: offset %d, want %d", l.Offset(), m.Len()-vis)
+	}
+}
+
+func TestEventListScrollingStopsFollowing(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewModel(1000)
+	fill(m, 500)
+	l := NewEventList(m)
+	w := test.NewWindow(l)
+	defer w.Close()
+	w.Resize(fyne.NewSize(900, 400))
+	changes := 0
+	l.OnFollowChanged = func(bool) { changes++ }
+	test.Scroll(w.Canvas(), fyne.NewPos(100, 100), 0, 120)
+	if l.Following() || changes != 1 {
+		t.Fatalf("scrolling up should stop following (following=%v changes=%d)", l.Following(), changes)
+	}
+	before := l.Offset()
+	fill(m, 10)
+	l.Appended(0)
+	if l.Offset() != before {
+		t.Fatalf("scrolled-back view moved from %d to %d", before, l.Offset())
+	}
+	test.Scroll(w.Canvas(), fyne.NewPos(100, 100), 0, -100000)
+	if !l.Following() {
+		t.Fatal("scrolling to the bottom should follow again")
+	}
+	var picked *session.Event
+	l.OnSelected = func(e *session.Event) { picked = e }
+	test.TapCanvas(w.Canvas(), fyne.NewPos(100, l.rowSize.Height*2.5))
+	if picked == nil || l.Following() || l.Selected() != l.Offset()+1 {
+		t.Fatalf("tap: picked %v following %v selected %d offset %d", picked, l.Following(), l.Selected(), l.Offset())
+	}
+}
+
+func TestProfileForm(t *testing.T) {
+	test.NewTempApp(t)
+	taken := func(n string) bool { return n == "existing" }
+	cases := []struct {
+		name            string
+		profile         session.Profile
+		want            string
+		fix, afterFix   bool
+		wantURLAfterFix string
+	}{
+		{"valid misskey", session.Profile{Name: "m", Dialect: "misskey", URL: "wss://misskey.io/streaming"}, "", false, false, ""},
+		{"name taken", session.Profile{Name: "existing", Dialect: "misskey", URL: "wss://misskey.io/streaming"}, "already called", false, false, ""},
+		{"http URL", session.Profile{Name: "m", Dialect: "misskey", URL: "https://misskey.io/streaming"}, "scheme must be ws or wss", false, false, ""},
+		{"gotham without preview", session.Profile{Name: "g", Dialect: "gotham", URL: "wss://gotham.example/api/ws/gotham/v1/observations/spec1"}, "needs preview=true", true, true,
+			"wss://gotham.example/api/ws/gotham/v1/observations/spec1?preview=true"},
+		{"gotham without spec", session.Profile{Name: "g", Dialect: "gotham", URL: "wss://gotham.example/api/ws/gotham/v1/"}, "observationSpecId", false, false, ""},
+		{"isymphony creds in URL", session.Profile{Name: "i", Dialect: "isymphony", URL: "ws://manager:pw@pbx:58080/communication_manager/ws/event"}, "move them to User and Password", true, true,
+			"ws://pbx:58080/communication_manager/ws/event"},
+		{"bad subscription", session.Profile{Name: "m", Dialect: "misskey", URL: "wss://x/streaming", Subs: []json.RawMessage{json.RawMessage(`{"channel":"main","params":null}`)}}, `line 1: misskey sub: "params" must be an object`, false, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := NewProfileForm(c.profile, taken, "a test store")
+			if c.want == "" {
+				if f.Save.Disabled() || f.Problem.Text != "" {
+					t.Fatalf("valid profile refused: %q", f.Problem.Text)
+				}
+				return
+			}
+			if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, c.want) {
+				t.Fatalf("problem %q (save disabled %v), want %q", f.Problem.Text, f.Save.Disabled(), c.want)
+			}
+			if c.fix != f.Fix.Visible() {
+				t.Fatalf("fix visible %v, want %v", f.Fix.Visible(), c.fix)
+			}
+			if c.fix {
+				test.Tap(f.Fix)
+				if f.URL.Text != c.wantURLAfterFix || f.Save.Disabled() != !c.afterFix {
+					t.Fatalf("after fix: URL %q, save disabled %v (problem %q)", f.URL.Text, f.Save.Disabled(), f.Problem.Text)
+				}
+			}
+		})
+	}
+}
+
+func TestProfileFormTyping(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewProfileForm(session.Profile{Dialect: "misskey"}, nil, "a test store")
+	var saved *session.Profile
+	f.OnSave = func(p session.Profile) { saved = &p }
+	test.Type(f.Name, "work")
+	test.Type(f.URL, "ws://")
+	if !f.Save.Disabled() {
+		t.Fatal("an incomplete URL was accepted")
+	}
+	test.Type(f.URL, "127.0.0.1:9/streaming")
+	test.Type(f.Token, "tok-abcdef")
+	f.VerifyTLS.SetChecked(false)
+	if f.Save.Disabled() || !strings.Contains(f.Problem.Text, "will not be verified") {
+		t.Fatalf("TLS warning missing: %q", f.Problem.Text)
+	}
+	test.Tap(f.Save)
+	if saved == nil || saved.Name != "work" || saved.Token != "tok-abcdef" || !saved.InsecureSkipVerify || saved.ReadLimit != session.DefaultReadLimit {
+		t.Fatalf("saved %+v", saved)
+	}
+}
+
+func TestDetailTree(t *testing.T) {
+	a := test.NewTempApp(t)
+	d := NewDetail(a)
+	w := test.NewWindow(d.Content)
+	defer w.Close()
+	e := ev("p", "in", "note", "@alice: hi")
+	e.Raw = json.RawMessage(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"9zx8c7v6b5","tags":["demo","go"]}}}`)
+	d.Show(&e)
+	if got := d.childIDs(""); strings.Join(got, ",") != "/body,/type" {
+		t.Fatalf("root children %v", got)
+	}
+	if !d.isBranch("/body/body/tags") || d.isBranch("/body/id") {
+		t.Fatal("branch detection")
+	}
+	d.SelectPath("/body/body/id")
+	if d.Value() != "9zx8c7v6b5" {
+		t.Fatalf("value %q", d.Value())
+	}
+	test.Tap(d.copyVal)
+	if got := a.Clipboard().Content(); got != "9zx8c7v6b5" {
+		t.Fatalf("clipboard %q", got)
+	}
+	test.Tap(d.copyRaw)
+	if got := a.Clipboard().Content(); got != string(e.Raw) {
+		t.Fatalf("clipboard %q", got)
+	}
+	if !strings.Contains(d.pretty.Text, "\n  \"body\": {") {
+		t.Fatalf("pretty text:\n%s", d.pretty.Text)
+	}
+}
+
+func TestExport(t *testing.T) {
+	e := ev("demo-gotham", "in", "data", "MV Example, \"quoted\"")
+	e.Geo = &session.Point{Lon: -77.06, Lat: 38.9}
+	e.Raw = json.RawMessage(`{"trackId":"track0"}`)
+	events := []session.Event{e, ev("demo-misskey", "state", "open", "connected")}
+	var nd bytes.Buffer
+	if err := Export(&nd, FormatNDJSON, events, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(nd.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	var back session.Event
+	if err := json.Unmarshal([]byte(lines[0]), &back); err != nil || back.Geo.Lon != -77.06 || string(back.Raw) != `{"trackId":"track0"}` {
+		t.Fatalf("round trip: %v %+v", err, back)
+	}
+	var csvb bytes.Buffer
+	if err := Export(&csvb, FormatCSV, events, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := "time,profile,dialect,dir,sub,kind,summary,lon,lat,raw\n1970-01-01T00:00:00Z,demo-gotham,misskey,in,1,data,\"MV Example, \"\"quoted\"\"\",-77.06,38.9,\"{\"\"trackId\"\":\"\"track0\"\"}\"\n"
+	if !strings.HasPrefix(csvb.String(), want) {
+		t.Fatalf("csv:\n%s", csvb.String())
+	}
+	cancel := make(chan struct{})
+	close(cancel)
+	if err := Export(&bytes.Buffer{}, FormatCSV, make([]session.Event, 10), nil, cancel); err == nil {
+		t.Fatal("cancel ignored")
+	}
+}
+
+func TestProfileStore(t *testing.T) {
+	dir := t.TempDir()
+	s := &ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: &fileSecrets{path: filepath.Join(dir, "secrets.json")}}
+	ps := []session.Profile{{Name: "a", Dialect: "misskey", URL: "wss://x/streaming", Token: "tok-secret-1"},
+		{Name: "b", Dialect: "isymphony", URL: "ws://pbx/x", User: "manager", Password: "pw-secret-2"}}
+	if err := s.Save(ps); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(s.Path)
+	if bytes.Contains(raw, []byte("secret")) {
+		t.Fatalf("secret in profiles file: %s", raw)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, "secrets.json")); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("secrets file mode %v", fi.Mode())
+	}
+	got, err := s.Load()
+	if err != nil || len(got) != 2 || got[0].Token != "tok-secret-1" || got[1].Password != "pw-secret-2" {
+		t.Fatalf("load: %v %+v", err, got)
+	}
+	if err := os.WriteFile(s.Path, []byte(`{"profiles":[{"name":`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Load()
+	if err == nil || !strings.Contains(err.Error(), "kept as") || len(got) != 0 {
+		t.Fatalf("corrupt file: %v %v", err, got)
+	}
+	backups, _ := filepath.Glob(s.Path + ".corrupt-*")
+	if len(backups) != 1 {
+		t.Fatalf("backups %v", backups)
+	}
+	if b, _ := os.ReadFile(backups[0]); string(b) != `{"profiles":[{"name":` {
+		t.Fatalf("backup content %q", b)
+	}
+}
