@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -265,6 +266,8 @@ func (a *App) menu() *fyne.MainMenu {
 			fyne.NewMenuItem("Export profiles…", a.onExportProfiles),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Export events…", a.onExportTapped)),
+		fyne.NewMenu("Edit",
+			fyne.NewMenuItem("Settings…", a.showSettings)),
 		fyne.NewMenu("View",
 			fyne.NewMenuItem("Pause / resume", a.onPauseTapped),
 			fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }),
@@ -306,6 +309,29 @@ func (a *App) addShortcuts() {
 			a.onPauseTapped()
 		}
 	})
+}
+
+// showSettings edits the preferences; the ring size applies from the next start.
+func (a *App) showSettings() {
+	capEntry := widget.NewEntry()
+	capEntry.SetText(fmt.Sprint(a.settings.RingCap))
+	capEntry.Validator = func(s string) error {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1000 || n > 5_000_000 {
+			return fmt.Errorf("a whole number from 1 000 to 5 000 000")
+		}
+		return nil
+	}
+	items := []*widget.FormItem{{Text: "Events kept", Widget: capEntry, HintText: "the table's memory bound; applies from the next start"}}
+	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
+		if !ok {
+			return
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(capEntry.Text))
+		a.settings.RingCap = n
+		a.fyne.Preferences().SetInt(prefRingCap, n)
+		a.setNotice(fmt.Sprintf("Feedscope will keep %d events from the next start.", n))
+	}, a.win)
 }
 
 func (a *App) showShortcuts() {
@@ -407,6 +433,11 @@ func logTransitions(states map[string]ProfileState, seen map[string]string) {
 func (a *App) apply(batch []session.Event, lost uint64, states map[string]ProfileState, rates map[string]float64) {
 	a.dropped += lost
 	if states != nil {
+		for name, st := range states {
+			if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status.Phase) {
+				a.setNotice(name + ": " + st.Status.Detail)
+			}
+		}
 		a.states = states
 	}
 	if rates != nil {
@@ -426,6 +457,11 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]Profil
 		a.refreshSide()
 	}
 	a.updateStatus()
+}
+
+// problem reports whether a phase is worth a sentence in the status bar.
+func problem(phase string) bool {
+	return phase == session.PhaseReconnecting || phase == session.PhaseRejected || phase == session.PhaseClosed
 }
 
 func (a *App) refreshSide() {
@@ -480,7 +516,7 @@ func (a *App) updateButtons() {
 	case p == nil:
 		a.connect.SetText("Connect")
 		a.connect.Disable()
-	case a.hub.Session(p.Name) != nil:
+	case a.hub.Live(p.Name):
 		a.connect.SetText("Disconnect")
 		a.connect.SetIcon(theme.MediaStopIcon())
 		a.connect.Enable()
@@ -553,7 +589,7 @@ func (a *App) onConnectTapped() {
 	if p == nil {
 		return
 	}
-	if a.hub.Session(p.Name) != nil {
+	if a.hub.Live(p.Name) {
 		name := p.Name
 		go func() {
 			a.hub.Disconnect(name)

@@ -54,6 +54,21 @@ func (h *Hub) Session(name string) *session.Session {
 	return h.sessions[name]
 }
 
+// Live reports whether the named profile has a session that has not ended (a
+// rejected or closed one can be connected again).
+func (h *Hub) Live(name string) bool {
+	s := h.Session(name)
+	if s == nil {
+		return false
+	}
+	select {
+	case <-s.Done():
+		return false
+	default:
+		return true
+	}
+}
+
 // Subscribe adds a native subscription to a connected profile.
 func (h *Hub) Subscribe(name string, spec []byte) (string, error) {
 	s := h.Session(name)

@@ -276,3 +276,41 @@ func FuzzClientDecode(f *testing.F) {
 		s.Do(func(c session.Client, w *session.Wire) { c.Decode(w, b) })
 	})
 }
+
+// The real server sends an unsolicited pong ("beep") every 30 s; the demo does too,
+// and the client tolerates it (the session stays open across several).
+func TestServerUnsolicitedPong(t *testing.T) {
+	srv := st.StartDemo(t, 1)
+	srv.Hypothesis.PongEvery = 20 * time.Millisecond
+	r := st.Dial(t, srv.URL("hypothesis"), nil)
+	got := make(chan string, 8)
+	r.Conn.SetPongHandler(func(data string) error {
+		select {
+		case got <- data:
+		default:
+		}
+		return nil
+	})
+	go func() {
+		for {
+			if _, _, err := r.Conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	select {
+	case data := <-got:
+		if data != "beep" {
+			t.Fatalf("pong payload %q", data)
+		}
+	case <-time.After(st.Timeout):
+		t.Fatal("no unsolicited pong")
+	}
+	s, c := st.Connect(t, demoProfile(srv))
+	_, i := c.WaitKind(t, 0, session.DirState, session.StateOpen)
+	s.Do(func(cl session.Client, w *session.Wire) { cl.(*hypothesis.Client).Ping(w) })
+	c.WaitKind(t, i, session.DirIn, "pong")
+	if s.Status().Phase != session.PhaseOpen {
+		t.Fatalf("phase %s", s.Status().Phase)
+	}
+}
