@@ -24,6 +24,8 @@ type Options struct {
 	Listen      string  // host:port; default 127.0.0.1:0
 	Speed       float64 // multiplies every event cadence; default 1
 	AllowRemote bool    // permit a non-loopback listen address
+	// HypothesisPong overrides the 30 s unsolicited pong of the Hypothesis server.
+	HypothesisPong time.Duration
 }
 
 // Server is the running demo.
@@ -89,7 +91,7 @@ func Start(o Options) (*Server, error) {
 	stop := make(chan struct{})
 	clock := serve.Clock{Speed: o.Speed, Done: stop}
 	s := &Server{
-		Hypothesis: &hypothesis.Server{Clock: clock},
+		Hypothesis: &hypothesis.Server{Clock: clock, PongEvery: o.HypothesisPong},
 		Misskey:    &misskey.Server{Clock: clock},
 		Gotham:     &gotham.Server{Clock: clock},
 		ISymphony:  &isymphony.Server{Clock: clock},

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/demo"
 	"github.com/feedscope/feedscope/session/hypothesis"
 	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/gorilla/websocket"
@@ -280,8 +281,11 @@ func FuzzClientDecode(f *testing.F) {
 // The real server sends an unsolicited pong ("beep") every 30 s; the demo does too,
 // and the client tolerates it (the session stays open across several).
 func TestServerUnsolicitedPong(t *testing.T) {
-	srv := st.StartDemo(t, 1)
-	srv.Hypothesis.PongEvery = 20 * time.Millisecond
+	srv, err := demo.Start(demo.Options{HypothesisPong: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
 	r := st.Dial(t, srv.URL("hypothesis"), nil)
 	got := make(chan string, 8)
 	r.Conn.SetPongHandler(func(data string) error {
