@@ -21,6 +21,25 @@ type Dialect interface {
 	CheckSub(spec json.RawMessage) error
 	// NewClient returns the per-session protocol state.
 	NewClient() Client
+	// Templates lists an example of every client message type, for the composer.
+	Templates() []Template
+	// CheckMessage checks a whole client frame against the dialect's shapes and says
+	// what is wrong, e.g. "gotham subscribe: location: polygon must be closed".
+	CheckMessage(frame []byte) error
+	// SubscriptionOf returns the native subscription a client frame asks for, when
+	// it is a subscribing message, so a composed one is tracked like a form's.
+	SubscriptionOf(frame []byte) (json.RawMessage, bool)
+}
+
+// Template is a named example client message.
+type Template struct {
+	Name string
+	JSON string
+}
+
+// Resubscriber is a Client that can change a live subscription in place.
+type Resubscriber interface {
+	Resubscribe(w *Wire, sub *Sub, spec json.RawMessage)
 }
 
 // DialSpec is how to open one connection.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // CheckJSON reports whether b is one JSON value, and where it is not: the error names
@@ -34,6 +35,9 @@ func CheckJSON(b []byte) error {
 		return fmt.Errorf("line %d, column %d: %s", line, col, typ.Error())
 	case len(bytes.TrimSpace(b)) == 0:
 		return fmt.Errorf("line 1, column 1: empty input, expected a JSON value")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		line, col := Position(b, int64(len(b)))
+		return fmt.Errorf("line %d, column %d: the input ends early: a bracket, brace or quote is not closed", line, col)
 	default:
 		line, col := Position(b, int64(len(b)))
 		return fmt.Errorf("line %d, column %d: %s", line, col, err.Error())

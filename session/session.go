@@ -136,6 +136,36 @@ func (s *Session) Subscribe(spec json.RawMessage) (string, error) {
 	return sub.ID, nil
 }
 
+// Replace changes what the subscription with our id asks for, keeping the id (and
+// so the row and its counters): the server's subscription is replaced.
+func (s *Session) Replace(id string, spec json.RawMessage) error {
+	if err := s.dialect.CheckSub(spec); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sub := s.wire.Sub(id)
+	if sub == nil {
+		return fmt.Errorf("session %s: no subscription %q", s.profile.Name, id)
+	}
+	spec = append(json.RawMessage(nil), spec...)
+	if r, ok := s.client.(Resubscriber); ok {
+		r.Resubscribe(&s.wire, sub, spec)
+		return nil
+	}
+	s.client.Unsubscribe(&s.wire, sub)
+	sub.Spec, sub.ServerID, sub.Error = spec, "", ""
+	sub.State = SubOffline
+	if s.send != nil {
+		sub.State = SubPending
+	}
+	s.client.Subscribe(&s.wire, sub)
+	return nil
+}
+
+// Dialect returns the session's dialect.
+func (s *Session) Dialect() Dialect { return s.dialect }
+
 // Unsubscribe stops and forgets the subscription with our id.
 func (s *Session) Unsubscribe(id string) error {
 	s.mu.Lock()

@@ -85,6 +85,11 @@ type App struct {
 	rates        map[string]float64
 	states       map[string]ProfileState
 	lastSide     time.Time
+	health       *Health
+	subs         *SubManager
+	composer     *Composer
+	watch        *widget.Button
+	tabs         *container.AppTabs
 	busy         atomic.Bool
 	pump         pump
 	stop         chan struct{}
@@ -106,7 +111,7 @@ func Run(o Options) error {
 
 // New builds the app's window on a (which may be a test app) without showing it.
 func New(a fyne.App, o Options, store *ProfileStore) (*App, error) {
-	fa := &App{fyne: a, version: o.Version, store: store, rates: map[string]float64{}, states: map[string]ProfileState{}, stop: make(chan struct{})}
+	fa := &App{fyne: a, version: o.Version, store: store, rates: map[string]float64{}, states: map[string]ProfileState{}, stop: make(chan struct{}), health: NewHealth()}
 	fa.settings.RingCap = a.Preferences().IntWithFallback(prefRingCap, session.DefaultRingCap)
 	fa.hub = NewHub(fa.settings.RingCap)
 	fa.model = NewModel(fa.settings.RingCap)
@@ -191,7 +196,12 @@ func (a *App) buildUI() {
 	a.list = NewEventList(a.model)
 	a.detail = NewDetail(a.fyne)
 	a.detail.OnCopied = func(what string) { a.setNotice("Copied " + what + " to the clipboard.") }
-	a.list.OnSelected = a.detail.Show
+	a.watch = widget.NewButtonWithIcon("Watch this note", theme.VisibilityIcon(), nil)
+	a.watch.Hide()
+	a.list.OnSelected = func(e *session.Event) {
+		a.detail.Show(e)
+		a.offerWatch(e)
+	}
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
 	a.sidebar = NewSidebar()
@@ -200,6 +210,8 @@ func (a *App) buildUI() {
 		a.selectedNode = id
 		name, sub, _ := strings.Cut(id, subSep)
 		a.onScopeChanged(Scope{Profile: name, Sub: sub})
+		a.subs.SetProfile(name)
+		a.composer.SetProfile(name)
 		a.updateButtons()
 	}
 	a.sidebar.Tree.OnUnselected = func(widget.TreeNodeID) {
@@ -235,10 +247,15 @@ func (a *App) buildUI() {
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
 	mapSlot := container.NewCenter(widget.NewLabel("The map panel draws observation subscriptions and live tracks here."))
+	a.subs = newSubManager(a)
+	a.composer = newComposer(a)
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon("Events", theme.ListIcon(), a.list),
+		container.NewTabItemWithIcon("Subscriptions", theme.SettingsIcon(), a.subs.Content),
+		container.NewTabItemWithIcon("Composer", theme.MailComposeIcon(), a.composer.Content),
 		container.NewTabItemWithIcon("Map", theme.GridIcon(), mapSlot))
-	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, nil, nil, a.detail.Content)
+	a.tabs = tabs
+	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.watch, nil, nil, a.detail.Content)
 	centre := container.NewHSplit(tabs, right)
 	centre.Offset = 0.74
 	main := container.NewHSplit(side, centre)
@@ -453,6 +470,8 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]Profil
 	} else if len(batch) > 0 {
 		a.list.Appended(a.model.Append(batch))
 	}
+	a.subs.OnEvents(batch)
+	a.health.Sample(time.Now(), a.states)
 	if time.Since(a.lastSide) > 250*time.Millisecond {
 		a.refreshSide()
 	}
@@ -466,8 +485,145 @@ func problem(phase string) bool {
 
 func (a *App) refreshSide() {
 	a.lastSide = time.Now()
+	a.sidebar.health = a.health
 	a.sidebar.Update(a.profiles, a.states, a.rates)
+	if a.subs != nil {
+		a.subs.Refresh()
+	}
 	a.updateButtons()
+}
+
+func (a *App) profileByName(name string) *session.Profile {
+	if i := a.profileIndex(name); i >= 0 {
+		return &a.profiles[i]
+	}
+	return nil
+}
+
+// liveSession returns the named profile's session when it has not ended.
+func (a *App) liveSession(name string) *session.Session {
+	if a.hub.Live(name) {
+		return a.hub.Session(name)
+	}
+	return nil
+}
+
+// applySub subscribes anew (id "") or replaces subscription id, on the live session
+// when there is one, and keeps the profile's saved subscriptions in step.
+func (a *App) applySub(profile, id string, spec json.RawMessage) error {
+	if id == "" {
+		_, err := a.applyNewSub(profile, spec)
+		return err
+	}
+	p := a.profileByName(profile)
+	if p == nil {
+		return fmt.Errorf("no profile %s", profile)
+	}
+	if s := a.liveSession(profile); s != nil {
+		if err := s.Replace(id, spec); err != nil {
+			return err
+		}
+	} else {
+		i, err := strconv.Atoi(id)
+		if err != nil || i < 1 || i > len(p.Subs) {
+			return fmt.Errorf("no subscription #%s", id)
+		}
+		p.Subs[i-1] = spec
+	}
+	a.syncSubs(profile)
+	return nil
+}
+
+// applyNewSub adds a subscription and returns its id.
+func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) {
+	p := a.profileByName(profile)
+	if p == nil {
+		return "", fmt.Errorf("no profile %s", profile)
+	}
+	id := ""
+	if s := a.liveSession(profile); s != nil {
+		var err error
+		if id, err = s.Subscribe(spec); err != nil {
+			return "", err
+		}
+	} else {
+		d, _ := session.Lookup(p.Dialect)
+		if err := d.CheckSub(spec); err != nil {
+			return "", err
+		}
+		if p.Dialect == "hypothesis" || p.Dialect == "isymphony" {
+			p.Subs = nil // one filter per socket
+		}
+		p.Subs = append(p.Subs, spec)
+		id = strconv.Itoa(len(p.Subs))
+	}
+	a.syncSubs(profile)
+	return id, nil
+}
+
+func (a *App) removeSub(profile, id string) {
+	p := a.profileByName(profile)
+	if p == nil {
+		return
+	}
+	if s := a.liveSession(profile); s != nil {
+		if err := s.Unsubscribe(id); err != nil {
+			a.setNotice(err.Error())
+		}
+	} else if i, err := strconv.Atoi(id); err == nil && i >= 1 && i <= len(p.Subs) {
+		p.Subs = append(p.Subs[:i-1], p.Subs[i:]...)
+	}
+	a.syncSubs(profile)
+}
+
+// syncSubs makes the saved profile hold the session's desired subscriptions, so
+// they survive a restart, and refreshes what shows them.
+func (a *App) syncSubs(profile string) {
+	p := a.profileByName(profile)
+	if p == nil {
+		return
+	}
+	if s := a.liveSession(profile); s != nil {
+		p.Subs = nil
+		for _, sub := range s.Subs() {
+			p.Subs = append(p.Subs, sub.Spec)
+		}
+		a.states[profile] = ProfileState{Connected: true, Status: s.Status(), Subs: s.Subs()}
+	}
+	a.save()
+	a.refreshSide()
+}
+
+// offerWatch shows "Watch this note" for a Misskey note row.
+func (a *App) offerWatch(e *session.Event) {
+	id := ""
+	if e != nil && e.Dialect == "misskey" {
+		var env struct {
+			Body struct {
+				Body struct {
+					ID string `json:"id"`
+				} `json:"body"`
+			} `json:"body"`
+		}
+		if (e.Kind == "note" || e.Kind == "mention" || e.Kind == "reply" || e.Kind == "renote") && json.Unmarshal(e.Raw, &env) == nil {
+			id = env.Body.Body.ID
+		}
+	}
+	if id == "" {
+		a.watch.Hide()
+		return
+	}
+	profile := e.Profile
+	a.watch.SetText("Watch note " + id)
+	a.watch.OnTapped = func() {
+		sid, err := a.applyNewSub(profile, json.RawMessage(`{"note":`+strconv.Quote(id)+`}`))
+		if err != nil {
+			a.setNotice(err.Error())
+			return
+		}
+		a.setNotice(fmt.Sprintf("Watching note %s as subscription #%s of %s: reactions and deletes arrive as noteUpdated.", id, sid, profile))
+	}
+	a.watch.Show()
 }
 
 func (a *App) updateStatus() {

@@ -24,6 +24,7 @@ type Sidebar struct {
 	profiles []session.Profile
 	states   map[string]ProfileState
 	rates    map[string]float64
+	health   *Health
 	// OnScope is called with the selected profile and subscription ("" for none).
 	OnScope func(Scope)
 }
@@ -125,7 +126,11 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 	if isSub {
 		for _, sub := range s.subsOf(name) {
 			if sub.ID == subID {
-				label.SetText(SubLine(sub))
+				var rates []float64
+				if s.health != nil {
+					rates = s.health.Rates(name, sub.ID)
+				}
+				label.SetText(SubLine(s.dialectOf(name), sub, rates))
 				dot.FillColor = th.Color(subColor(sub.State), v)
 			}
 		}
@@ -174,17 +179,28 @@ func ProfileLine(p session.Profile, st ProfileState, connected bool, rate float6
 	return text + " · closed: " + st.Status.Detail, theme.ColorNameError
 }
 
-// SubLine describes one subscription: what it is, its state and its counters.
-func SubLine(sub session.Sub) string {
-	s := fmt.Sprintf("%s %s · %s", sub.ID, fit(string(sub.Spec), 40), sub.State)
+func (s *Sidebar) dialectOf(name string) string {
+	for _, p := range s.profiles {
+		if p.Name == name {
+			return p.Dialect
+		}
+	}
+	return ""
+}
+
+// SubLine describes one subscription: what it is, its state, rate and counters.
+func SubLine(dialect string, sub session.Sub, rates []float64) string {
+	s := fmt.Sprintf("#%s %s · %s", sub.ID, fit(DescribeSub(dialect, sub.Spec), 36), sub.State)
 	if sub.Error != "" {
 		s += ": " + fit(sub.Error, 60)
 	}
-	if sub.Events > 0 {
+	if n := len(rates); n > 0 {
+		s += fmt.Sprintf(" · %.1f/s %s", rates[n-1], Sparkline(rates[max(0, n-12):]))
+	} else if sub.Events > 0 {
 		s += fmt.Sprintf(" · %d ev", sub.Events)
 	}
 	if sub.Replays > 0 {
-		s += fmt.Sprintf(" · replayed %d×", sub.Replays)
+		s += fmt.Sprintf(" · ↻%d", sub.Replays)
 	}
 	return s
 }

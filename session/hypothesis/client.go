@@ -92,6 +92,12 @@ func (c *Client) Subscribe(w *session.Wire, sub *session.Sub) {
 	}
 }
 
+// Resubscribe replaces the filter in place: a new filter message replaces the old.
+func (c *Client) Resubscribe(w *session.Wire, sub *session.Sub, spec json.RawMessage) {
+	sub.Spec, sub.Error = spec, ""
+	c.sendFilter(w, sub.ID, spec)
+}
+
 // Unsubscribe sends an empty filter, which receives nothing.
 func (c *Client) Unsubscribe(w *session.Wire, sub *session.Sub) {
 	empty := json.RawMessage(`{"match_policy":"include_any","clauses":[],"actions":{"create":true,"update":true,"delete":true}}`)

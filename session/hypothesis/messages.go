@@ -6,6 +6,8 @@ package hypothesis
 import (
 	"encoding/json"
 	"fmt"
+
+	"github.com/feedscope/feedscope/session"
 )
 
 // Name is the dialect's key.
@@ -95,4 +97,82 @@ type ClauseError struct {
 
 func (e *ClauseError) Error() string {
 	return fmt.Sprintf("filter: clauses[%d]: %q is missing", e.Index, e.Key)
+}
+
+// Templates lists every client message type.
+func (Dialect) Templates() []session.Template {
+	return []session.Template{
+		{Name: "filter", JSON: `{"id":3,"type":"filter","filter":{"match_policy":"include_any","clauses":[{"field":"/uri","operator":"one_of","value":["https://example.com/post"],"case_sensitive":false}],"actions":{"create":true,"update":true,"delete":true}}}`},
+		{Name: "ping", JSON: `{"id":1,"type":"ping"}`},
+		{Name: "whoami", JSON: `{"id":2,"type":"whoami"}`},
+		{Name: "client_id", JSON: `{"id":4,"type":"client_id","value":"9f3c0123456789abcdef0123456789ab"}`},
+		{Name: "legacy client_id", JSON: `{"messageType":"client_id","value":"9f3c0123456789abcdef0123456789ab"}`},
+		{Name: "legacy filter", JSON: `{"filter":{"match_policy":"include_any","clauses":[{"field":"/group","value":"__world__"}],"actions":{"create":true}}}`},
+	}
+}
+
+// CheckMessage checks a client frame as the real server would.
+func (Dialect) CheckMessage(frame []byte) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(frame, &m); err != nil {
+		return fmt.Errorf("hypothesis: a message must be a JSON object (the server closes the socket on anything else)")
+	}
+	typ := ""
+	_ = json.Unmarshal(m["type"], &typ)
+	if _, has := m["type"]; !has {
+		if _, has := m["messageType"]; has {
+			_ = json.Unmarshal(m["messageType"], &typ)
+		} else if _, has := m["filter"]; has {
+			typ = "filter"
+		}
+	}
+	switch typ {
+	case "ping", "whoami":
+	case "client_id":
+		var v string
+		if json.Unmarshal(m["value"], &v) != nil || v == "" {
+			return fmt.Errorf("hypothesis client_id: \"value\" must be a non-empty string")
+		}
+	case "filter":
+		f, ok := m["filter"]
+		if !ok {
+			return fmt.Errorf("hypothesis filter: \"filter\" is missing")
+		}
+		if _, err := ParseFilter(f); err != nil {
+			return fmt.Errorf("hypothesis %w", err)
+		}
+	default:
+		return fmt.Errorf("hypothesis: unknown message type %q (want ping, whoami, filter or client_id)", typ)
+	}
+	if id, ok := m["id"]; ok {
+		var n float64
+		if json.Unmarshal(id, &n) != nil {
+			return fmt.Errorf("hypothesis: \"id\" must be a number, or the server acts without replying")
+		}
+	}
+	return nil
+}
+
+// SubscriptionOf returns the filter of a filter message.
+func (Dialect) SubscriptionOf(frame []byte) (json.RawMessage, bool) {
+	var m struct {
+		Type   string          `json:"type"`
+		Filter json.RawMessage `json:"filter"`
+	}
+	if json.Unmarshal(frame, &m) != nil || m.Filter == nil || m.Type != "" && m.Type != "filter" {
+		return nil, false
+	}
+	return m.Filter, true
+}
+
+// BuildFilter makes a filter from clause rows; empty rows are skipped.
+func BuildFilter(clauses []Clause, actions map[string]bool) json.RawMessage {
+	f := Filter{MatchPolicy: "include_any", Clauses: []Clause{}, Actions: actions}
+	for _, c := range clauses {
+		if c.Field != "" && len(c.Value) > 0 {
+			f.Clauses = append(f.Clauses, c)
+		}
+	}
+	b, _ := json.Marshal(f)
+	return b
 }
