@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"fmt"
 	"image"
 	_ "image/png"
 	"os"
@@ -85,11 +86,49 @@ func TestSmokeDesktop(t *testing.T) {
 		case <-time.After(200 * time.Millisecond):
 		}
 	}
+	managerShots(t, dir)
 	select {
 	case err := <-exited:
 		exited <- err
 		t.Fatalf("app exited: %v", err)
 	default:
+	}
+}
+
+// managerShots opens the Subscriptions tab and each demo profile's manager with
+// xdotool, and screenshots each. The positions are those of the 1280×800 layout
+// with the demo's four profiles (sorted, their subscriptions expanded).
+func managerShots(t *testing.T, dir string) {
+	if _, err := exec.LookPath("xdotool"); err != nil {
+		t.Log("xdotool missing: no manager screenshots")
+		return
+	}
+	click := func(x, y int) {
+		if out, err := exec.Command("xdotool", "mousemove", fmt.Sprint(x), fmt.Sprint(y), "click", "1").CombinedOutput(); err != nil {
+			t.Fatalf("xdotool: %v %s", err, out)
+		}
+	}
+	click(425, 97) // the Subscriptions tab
+	for _, p := range []struct {
+		name string
+		y    int
+	}{{"gotham", 135}, {"hypothesis", 213}, {"isymphony", 291}, {"misskey", 330}} {
+		click(120, p.y)
+		shot := filepath.Join(dir, "manager-"+p.name+".png")
+		// Each shot is taken once the window shows content; a blank one fails.
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+				t.Fatalf("screenshot: %v %s", err, out)
+			}
+			if distinctColours(t, shot) > 50 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s looks blank", shot)
+			}
+		}
+		t.Logf("manager screenshot %s", shot)
 	}
 }
 
