@@ -26,6 +26,11 @@ type Options struct {
 	AllowRemote bool    // permit a non-loopback listen address
 	// HypothesisPong overrides the 30 s unsolicited pong of the Hypothesis server.
 	HypothesisPong time.Duration
+	// Firehose names a dialect whose server streams pre-built frames to every
+	// subscriber as fast as the socket takes them (or Rate a second); the
+	// simulations are then off.
+	Firehose string
+	Rate     float64
 }
 
 // Server is the running demo.
@@ -40,8 +45,17 @@ type Server struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 
-	mu      sync.Mutex
-	sockets map[net.Conn]struct{} // hijacked WebSocket connections
+	mu       sync.Mutex
+	sockets  map[net.Conn]struct{} // hijacked WebSocket connections
+	firehose *serve.Firehose
+}
+
+// FramesSent is how many frames the firehose has written (0 without one).
+func (s *Server) FramesSent() uint64 {
+	if s.firehose == nil {
+		return 0
+	}
+	return s.firehose.Sent()
 }
 
 // track remembers upgraded connections so DropAll can cut them.
@@ -106,7 +120,25 @@ func Start(o Options) (*Server, error) {
 	mux.Handle(gotham.AltPath, s.Gotham)
 	mux.Handle(isymphony.Path, s.ISymphony)
 	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: s.track}
-	for _, run := range []func(<-chan struct{}){s.Hypothesis.Run, s.Misskey.Run, s.Gotham.Run, s.ISymphony.Run} {
+	runs := []func(<-chan struct{}){s.Hypothesis.Run, s.Misskey.Run, s.Gotham.Run, s.ISymphony.Run}
+	if o.Firehose != "" {
+		s.firehose = &serve.Firehose{Rate: o.Rate}
+		switch o.Firehose {
+		case "hypothesis":
+			s.Hypothesis.Firehose = s.firehose
+		case "misskey":
+			s.Misskey.Firehose = s.firehose
+		case "gotham":
+			s.Gotham.Firehose = s.firehose
+		case "isymphony":
+			s.ISymphony.Firehose = s.firehose
+		default:
+			ln.Close()
+			return nil, fmt.Errorf("demo: --firehose takes hypothesis, misskey, gotham or isymphony, not %q", o.Firehose)
+		}
+		runs = nil
+	}
+	for _, run := range runs {
 		s.wg.Add(1)
 		go func() { defer s.wg.Done(); run(s.stop) }()
 	}

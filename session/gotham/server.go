@@ -34,9 +34,13 @@ const (
 type Server struct {
 	Clock serve.Clock
 	conns serve.Set[sock]
+	// Firehose, when set, streams data batches to a socket's first subscription
+	// instead of the simulation's pace.
+	Firehose *serve.Firehose
 }
 
 type sock struct {
+	srv  *Server
 	conn *serve.Conn
 	spec string
 	mu   sync.Mutex
@@ -85,7 +89,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return
 	}
-	k := &sock{conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PingEvery: s.Clock.Every(30 * time.Second)}), spec: spec, subs: map[string]*compiled{}}
+	k := &sock{srv: s, conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PingEvery: s.Clock.Every(30 * time.Second)}), spec: spec, subs: map[string]*compiled{}}
 	s.conns.Add(k)
 	defer s.conns.Remove(k)
 	k.conn.Serve(func(typ int, data []byte) { k.handle(data) })
@@ -132,9 +136,13 @@ func (k *sock) handle(data []byte) {
 		}
 		id := serve.UUID()
 		k.mu.Lock()
+		first := len(k.subs) == 0
 		k.subs[id] = c
 		k.mu.Unlock()
 		k.conn.SendJSON(map[string]any{"type": "subscribed", "id": id, "errors": []any{}})
+		if first && k.srv != nil && k.srv.Firehose != nil {
+			k.conn.Stream(FirehoseFrames(k.spec, id, 64), k.srv.Firehose)
+		}
 	case "unsubscribe":
 		k.mu.Lock()
 		delete(k.subs, msg.ID) // an unknown id is ignored
@@ -296,4 +304,20 @@ func (k *sock) send(obs []Observation, now time.Time) {
 	for _, f := range frames {
 		k.conn.SendJSON(f)
 	}
+}
+
+// FirehoseFrames builds n data frames of ten observations each for subscription id.
+func FirehoseFrames(spec, id string, n int) [][]byte {
+	r := rand.New(rand.NewPCG(25, 26))
+	tracks := newTracks(spec, r)
+	frames := make([][]byte, n)
+	now := time.Now()
+	for i := range frames {
+		obs := make([]Observation, 0, 10)
+		for j := 0; j < 10; j++ {
+			obs = append(obs, tracks[(i*10+j)%len(tracks)].observe(spec, 1, now))
+		}
+		frames[i], _ = json.Marshal(map[string]any{"type": "data", "id": id, "observations": obs})
+	}
+	return frames
 }

@@ -24,9 +24,13 @@ type Server struct {
 	conns serve.Set[sock]
 	// PongEvery is the unsolicited pong heartbeat (30 s on the real server).
 	PongEvery time.Duration
+	// Firehose, when set, streams annotations to every socket once it has a filter,
+	// instead of the simulation's pace.
+	Firehose *serve.Firehose
 }
 
 type sock struct {
+	srv      *Server
 	conn     *serve.Conn
 	userid   string // "" when anonymous
 	mu       sync.Mutex
@@ -49,7 +53,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if pong == 0 {
 		pong = s.Clock.Every(30 * time.Second)
 	}
-	k := &sock{conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PongEvery: pong})}
+	k := &sock{srv: s, conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PongEvery: pong})}
 	if token != "" && token != "bad" {
 		k.userid = "acct:demo@localhost"
 	}
@@ -118,8 +122,12 @@ func (k *sock) handle(data []byte) {
 			return
 		}
 		k.mu.Lock()
+		first := k.filter == nil
 		k.filter = f
 		k.mu.Unlock()
+		if first && k.srv != nil && k.srv.Firehose != nil {
+			k.conn.Stream(FirehoseFrames(64), k.srv.Firehose)
+		}
 	default:
 		name, _ := json.Marshal(t)
 		fail("invalid_type", "invalid message type: "+string(name))
@@ -312,4 +320,17 @@ func newAnnotation(r *rand.Rand, n int, live []map[string]any) map[string]any {
 		ann["uri"] = parent["uri"]
 	}
 	return ann
+}
+
+// FirehoseFrames builds n realistic annotation-notification frames.
+func FirehoseFrames(n int) [][]byte {
+	r := rand.New(rand.NewPCG(21, 22))
+	frames := make([][]byte, n)
+	var live []map[string]any
+	for i := range frames {
+		ann := newAnnotation(r, i, live)
+		live = append(live, ann)
+		frames[i], _ = json.Marshal(map[string]any{"type": "annotation-notification", "options": map[string]any{"action": "create"}, "payload": []any{ann}})
+	}
+	return frames
 }

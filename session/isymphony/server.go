@@ -26,7 +26,10 @@ type Server struct {
 	conns serve.Set[sock]
 	// CoreServerID identifies the simulated PBX in every event.
 	CoreServerID string
-	once         sync.Once
+	// Firehose, when set, streams PBX events to every socket from its first
+	// moment instead of the simulation's pace.
+	Firehose *serve.Firehose
+	once     sync.Once
 }
 
 type sock struct {
@@ -51,6 +54,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	k := &sock{conn: serve.NewConn(ws, serve.Options{Done: s.Clock.Done, PingEvery: s.Clock.Every(30 * time.Second)})}
 	s.conns.Add(k)
 	defer s.conns.Remove(k)
+	if s.Firehose != nil {
+		go k.conn.Stream(FirehoseFrames(64), s.Firehose)
+	}
 	k.conn.Serve(func(typ int, data []byte) { k.handle(data) })
 }
 
@@ -191,4 +197,23 @@ func (s *Server) publish(ev map[string]any) {
 			k.conn.Send(frame)
 		}
 	}
+}
+
+// FirehoseFrames builds n PBX event frames: calls, logins, conferences.
+func FirehoseFrames(n int) [][]byte {
+	var frames [][]byte
+	s := &Server{CoreServerID: "e5c01703-3c6d-429a-8712-66c826064e65"}
+	for i := 0; len(frames) < n; i++ {
+		a, b := staff[i%len(staff)], staff[(i+1)%len(staff)]
+		for _, ev := range []map[string]any{
+			{"type": "dial", "callSegmentId": serve.UUID(), "callerIdName": a.name, "callerIdNumber": a.ext, "extensionId": a.extID, "extensionNumber": a.ext, "userId": a.userID, "username": a.username, "dialedNumber": b.ext},
+			{"type": "userLogin", "username": a.username, "userId": a.userID, "userLoginId": serve.UUID(), "port": 57042, "ip": "127.0.0.1"},
+		} {
+			ev["time"] = time.Now().UnixMilli()
+			ev["coreServerId"] = s.CoreServerID
+			b, _ := json.Marshal(ev)
+			frames = append(frames, b)
+		}
+	}
+	return frames[:n]
 }

@@ -28,6 +28,9 @@ const (
 type Server struct {
 	Clock serve.Clock
 	conns serve.Set[sock]
+	// Firehose, when set, streams notes to a socket's first channel connection
+	// instead of the simulation's pace.
+	Firehose *serve.Firehose
 
 	mu         sync.Mutex
 	statsLog   []map[string]any // newest first
@@ -179,8 +182,12 @@ func (s *Server) connect(k *sock, raw json.RawMessage) {
 		k.mu.Unlock()
 		return
 	}
+	first := len(k.chans) == 0
 	k.chans[id] = &chanConn{name: name, params: params}
 	k.mu.Unlock()
+	if first && s.Firehose != nil {
+		defer k.conn.Stream(FirehoseFrames(id, 64), s.Firehose)
+	}
 	if pong {
 		k.conn.SendJSON(map[string]any{"type": "connected", "body": map[string]any{"id": id}})
 	}
@@ -483,3 +490,18 @@ func (s *Server) runMain(stop <-chan struct{}) {
 
 func round1(x float64) float64 { return float64(int(x*10)) / 10 }
 func round3(x float64) float64 { return float64(int(x*1000)) / 1000 }
+
+// FirehoseFrames builds n realistic note frames (about 1 KB each) for connection id.
+func FirehoseFrames(id string, n int) [][]byte {
+	s := &Server{}
+	r := rand.New(rand.NewPCG(23, 24))
+	frames := make([][]byte, n)
+	for i := range frames {
+		note := s.newNote(r)
+		if text, ok := note["text"].(string); ok { // renotes have none
+			note["text"] = text + " — " + lines[r.IntN(len(lines))] + " " + lines[r.IntN(len(lines))]
+		}
+		frames[i], _ = json.Marshal(map[string]any{"type": "channel", "body": map[string]any{"id": id, "type": "note", "body": note}})
+	}
+	return frames
+}

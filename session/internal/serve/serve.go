@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -44,6 +45,7 @@ type frame struct {
 	data      []byte
 	closeCode int
 	closeText string
+	stream    *stream
 }
 
 // NewConn wraps an upgraded socket.
@@ -125,19 +127,39 @@ func (c *Conn) write() {
 		defer t.Stop()
 		pong = t.C
 	}
+	var st *stream
+	wake := time.NewTimer(time.Hour)
+	defer wake.Stop()
 	for {
+		var due <-chan time.Time
+		if st != nil {
+			if d := st.wait(); d <= 0 {
+				// Streaming: take control frames when there are any, else the next frame.
+				select {
+				case f := <-c.out:
+					if !c.send(f, &st) {
+						return
+					}
+				case <-c.done:
+					return
+				default:
+					_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+					if err := c.ws.WriteMessage(websocket.TextMessage, st.next()); err != nil {
+						return
+					}
+				}
+				continue
+			} else {
+				wake.Reset(d)
+				due = wake.C
+			}
+		}
 		select {
 		case f := <-c.out:
-			_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
-			if f.closeCode != 0 {
-				_ = c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, f.closeText))
-				// Give the client a moment to answer, then the reader's end closes all.
-				_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
+			if !c.send(f, &st) {
 				return
 			}
-			if err := c.ws.WriteMessage(websocket.TextMessage, f.data); err != nil {
-				return
-			}
+		case <-due:
 		case <-ping:
 			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				return
@@ -152,6 +174,67 @@ func (c *Conn) write() {
 		case <-c.done:
 			return
 		}
+	}
+}
+
+// send writes one queued frame (or starts a stream); false ends the connection.
+func (c *Conn) send(f frame, st **stream) bool {
+	if f.stream != nil {
+		*st = f.stream
+		f.stream.start = time.Now()
+		return true
+	}
+	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+	if f.closeCode != 0 {
+		_ = c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, f.closeText))
+		// Give the client a moment to answer, then the reader's end closes all.
+		_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
+		return false
+	}
+	return c.ws.WriteMessage(websocket.TextMessage, f.data) == nil
+}
+
+// Firehose streams pre-built frames to every subscriber as fast as each socket
+// takes them, or at Rate frames a second per socket, and counts what it sent.
+type Firehose struct {
+	Rate float64
+	sent atomic.Uint64
+}
+
+// Sent is how many frames all streams have written.
+func (f *Firehose) Sent() uint64 { return f.sent.Add(0) }
+
+type stream struct {
+	frames [][]byte
+	fh     *Firehose
+	i      int
+	start  time.Time
+}
+
+// wait is how long until the next frame is due (≤ 0: now).
+func (s *stream) wait() time.Duration {
+	if s.fh.Rate <= 0 {
+		return 0
+	}
+	due := s.start.Add(time.Duration(float64(s.i) / s.fh.Rate * float64(time.Second)))
+	return time.Until(due)
+}
+
+func (s *stream) next() []byte {
+	f := s.frames[s.i%len(s.frames)]
+	s.i++
+	s.fh.sent.Add(1)
+	return f
+}
+
+// Stream makes the connection write frames, cycling, from now on.
+func (c *Conn) Stream(frames [][]byte, fh *Firehose) {
+	if len(frames) == 0 {
+		return
+	}
+	select {
+	case c.out <- frame{stream: &stream{frames: frames, fh: fh}}:
+	case <-c.done:
 	}
 }
 
