@@ -14,7 +14,7 @@ XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
 FYNE_TOOL   := $(GOBIN)/fyne
 
-.PHONY: all deps sysdeps godeps build demo demo-tail test vet lint unit smoke fuzz bench package clean
+.PHONY: all deps sysdeps godeps build demo demo-tail test vet lint unit smoke fuzz bench soak package clean
 
 all: build
 
@@ -77,8 +77,17 @@ fuzz:
 			echo "== $$pkg $$t"; $(GO) test -tags $(TAGS) -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 		done; done
 
-bench: deps
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem ./...
+# bench: the Go benchmarks (benchstat-friendly, 3 counts) and the firehose table,
+# with wscat from npm as the command-line peer. A few minutes.
+bench: build
+	@command -v npm >/dev/null 2>&1 && [ -x .bench/node_modules/.bin/wscat ] || \
+		(mkdir -p .bench && cd .bench && npm install --no-save --silent wscat@6.1.0) || echo "no npm: the wscat row stays empty"
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 3 ./internal/firebench ./session/jsonscan ./ui
+	$(GO) run ./cmd/feedbench
+
+# soak: the engine on the firehose for three minutes, RSS every 10 s.
+soak: deps
+	$(GO) run ./cmd/feedbench --soak 3m
 
 # --- packaging -----------------------------------------------------------------------
 # The fyne tool bumps Build in FyneApp.toml on every run: it works on a copy.

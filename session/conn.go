@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -71,12 +72,22 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 
 // read is the reader loop; it returns when the socket ends.
 func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
+	// One growing buffer reads every frame; each frame then gets one allocation of
+	// its exact size, which its events keep (io.ReadAll would grow a fresh slice
+	// several times per frame).
+	var buf bytes.Buffer
 	for {
-		typ, frame, err := conn.ReadMessage()
+		typ, r, err := conn.NextReader()
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			return closeReason(err, limit)
 		}
-		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		frame := bytes.Clone(buf.Bytes())
+		now := time.Now()
+		_ = conn.SetReadDeadline(now.Add(pongWait))
 		if typ != websocket.TextMessage {
 			s.mu.Lock()
 			s.wire.Error("", "binary frame ignored: every dialect speaks JSON text frames", frame)
@@ -84,7 +95,9 @@ func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 			continue
 		}
 		s.mu.Lock()
+		s.arrived = now
 		s.client.Decode(&s.wire, frame)
+		s.arrived = time.Time{}
 		s.mu.Unlock()
 	}
 }

@@ -61,7 +61,8 @@ type Session struct {
 	sendGone <-chan struct{} // closed when the writer stops taking frames
 	held     [][]byte        // raw frames sent while closed, flushed after the replay
 	status   Status
-	opened   bool // the socket has opened at least once
+	opened   bool      // the socket has opened at least once
+	arrived  time.Time // when the frame being decoded arrived
 	wire     Wire
 }
 
@@ -228,7 +229,11 @@ func (s *Session) dropSub(id string) {
 // publish stamps and hands an event to the sink.
 func (s *Session) publish(ev Event) {
 	if ev.Time.IsZero() {
-		ev.Time = time.Now()
+		// An event decoded from a frame carries the frame's arrival time.
+		ev.Time = s.arrived
+		if ev.Time.IsZero() {
+			ev.Time = time.Now()
+		}
 	}
 	ev.Profile = s.profile.Name
 	ev.Dialect = s.profile.Dialect

@@ -111,11 +111,14 @@ func Clip(b []byte, n int) string {
 
 // Shorten cuts s to at most n characters, marking a cut with "…".
 func Shorten(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
+	count := 0
+	for i := range s {
+		if count == n {
+			return s[:i] + "…"
+		}
+		count++
 	}
-	r := []rune(s)
-	return string(r[:n]) + "…"
+	return s
 }
 
 // summarizeOut is the summary of a frame we sent: the frame itself, cut short.

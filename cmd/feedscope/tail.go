@@ -169,13 +169,13 @@ func (n *ndjson) Publish(e session.Event) {
 
 func (n *ndjson) run() {
 	defer close(n.finished)
-	enc := json.NewEncoder(n.w)
-	enc.SetEscapeHTML(false)
+	var line []byte
 	write := func(e session.Event) {
 		if n.max > 0 && n.written >= n.max {
 			return
 		}
-		_ = enc.Encode(e)
+		line = append(e.AppendJSON(line[:0]), '\n')
+		_, _ = n.w.Write(line)
 		n.written++
 		if n.max > 0 && n.written == n.max {
 			close(n.full)

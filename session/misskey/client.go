@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/jsonscan"
 )
 
 func init() { session.Register(Dialect{}) }
@@ -126,39 +127,69 @@ func (c *Client) ReadNotification(w *session.Wire) {
 	w.Send("", "readNotification", map[string]any{"type": "readNotification"})
 }
 
+// paths are the only fields a summary needs; the frame is validated and read in
+// one pass and its bytes kept as they are.
+var paths = jsonscan.Paths{
+	{"type"}, {"body", "id"}, {"body", "type"},
+	{"body", "body", "user", "username"}, {"body", "body", "user", "host"},
+	{"body", "body", "text"}, {"body", "body", "cw"}, {"body", "body", "renoteId"},
+	{"body", "body", "type"}, {"body", "body", "reaction"}, {"body", "body", "note", "text"},
+	{"body", "body", "userId"}, {"body", "body", "choice"},
+	{"body", "body", "cpu"}, {"body", "body", "mem", "used"}, {"body", "body", "net", "rx"}, {"body", "body", "net", "tx"},
+	{"body", "body"},
+}
+
+// Indexes into paths.
+const (
+	pType = iota
+	pID
+	pBodyType
+	pUsername
+	pHost
+	pText
+	pCW
+	pRenote
+	pInnerType
+	pReaction
+	pNoteText
+	pUserID
+	pChoice
+	pCPU
+	pMemUsed
+	pRx
+	pTx
+	pInner
+	nPaths
+)
+
 // Decode turns one server frame into an Event.
 func (c *Client) Decode(w *session.Wire, raw []byte) {
-	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		w.Error("", "misskey: frame is not a JSON object: "+err.Error(), raw)
+	var v [nPaths]jsonscan.Value
+	if err := jsonscan.Scan(raw, paths, v[:]); err != nil || len(raw) == 0 || raw[0] != '{' {
+		w.Error("", "misskey: frame is not a JSON object", raw)
 		return
 	}
-	ev := session.Event{Kind: env.Type, Raw: raw}
-	switch env.Type {
+	ev := session.Event{Kind: v[pType].String(), Raw: raw}
+	id, typ := v[pID].String(), v[pBodyType].String()
+	switch ev.Kind {
 	case "connected":
-		var b struct{ ID string }
-		_ = json.Unmarshal(env.Body, &b)
-		if s := w.Sub(b.ID); s != nil {
+		if s := w.Sub(id); s != nil {
 			s.State, ev.Sub = session.SubLive, s.ID
 			ev.Summary = "connected " + channelOf(s)
 		}
 	case "channel":
-		var b channelBody
-		_ = json.Unmarshal(env.Body, &b)
-		ev.Kind, ev.Sub = b.Type, b.ID
-		ev.Summary = summarizeChannel(b.Type, b.Body)
+		ev.Kind, ev.Sub = typ, id
+		ev.Summary = summarizeChannel(typ, &v, raw)
 	case "noteUpdated":
-		var b channelBody
-		_ = json.Unmarshal(env.Body, &b)
-		ev.Kind = "noteUpdated:" + b.Type
-		if s := w.FindServer(b.ID); s != nil {
+		ev.Kind = "noteUpdated:" + typ
+		if s := w.FindServer(id); s != nil {
 			ev.Sub = s.ID
 		}
-		ev.Summary = summarizeNoteUpdate(b.ID, b.Type, b.Body)
+		ev.Summary = summarizeNoteUpdate(id, typ, &v)
 	case "":
 		ev.Kind, ev.Summary = "unknown", "message without a type"
 	default:
-		ev.Summary = session.Shorten(string(env.Body), 100)
+		ev.Summary = session.Clip(raw, 100)
 	}
 	w.Emit(ev)
 }
@@ -168,49 +199,51 @@ func channelOf(s *session.Sub) string {
 	return sub.Channel
 }
 
-func summarizeChannel(typ string, body json.RawMessage) string {
+func summarizeChannel(typ string, v *[nPaths]jsonscan.Value, raw []byte) string {
 	switch typ {
 	case "note", "mention", "reply", "renote":
-		var n Note
-		if json.Unmarshal(body, &n) == nil {
-			return SummarizeNote(&n)
+		n := Note{User: UserLite{Username: v[pUsername].String()}}
+		if !v[pHost].IsNull() {
+			h := v[pHost].String()
+			n.User.Host = &h
 		}
+		for _, f := range []struct {
+			val jsonscan.Value
+			dst **string
+		}{{v[pText], &n.Text}, {v[pCW], &n.CW}, {v[pRenote], &n.RenoteID}} {
+			if !f.val.IsNull() {
+				s := f.val.String()
+				*f.dst = &s
+			}
+		}
+		return SummarizeNote(&n)
 	case "notification":
-		var n struct {
-			Type     string
-			User     *UserLite
-			Reaction string
-			Note     *Note
+		s := v[pInnerType].String()
+		if u := v[pUsername].String(); u != "" {
+			s += " from @" + u
 		}
-		if json.Unmarshal(body, &n) == nil {
-			s := n.Type
-			if n.User != nil {
-				s += " from @" + n.User.Username
-			}
-			if n.Reaction != "" {
-				s += " " + n.Reaction
-			}
-			if n.Note != nil && n.Note.Text != nil {
-				s += ": " + session.Shorten(*n.Note.Text, 60)
-			}
-			return s
+		if r := v[pReaction].String(); r != "" {
+			s += " " + r
 		}
+		if t := v[pNoteText].String(); t != "" {
+			s += ": " + session.Shorten(t, 60)
+		}
+		return s
 	case "stats":
-		var st struct {
-			CPU *float64
-			Mem *struct{ Used, Active float64 }
-			Net *struct{ Rx, Tx float64 }
-		}
-		if json.Unmarshal(body, &st) == nil && st.CPU != nil && st.Mem != nil {
-			return fmt.Sprintf("cpu %.0f %% · mem %.1f GB used · net ↓%.0f ↑%.0f B/s", *st.CPU*100, st.Mem.Used/1e9, st.Net.Rx, st.Net.Tx)
+		cpu, ok1 := v[pCPU].Float()
+		mem, ok2 := v[pMemUsed].Float()
+		rx, _ := v[pRx].Float()
+		tx, _ := v[pTx].Float()
+		if ok1 && ok2 {
+			return fmt.Sprintf("cpu %.0f %% · mem %.1f GB used · net ↓%.0f ↑%.0f B/s", cpu*100, mem/1e9, rx, tx)
 		}
 	case "statsLog":
 		var log []json.RawMessage
-		if json.Unmarshal(body, &log) == nil {
+		if json.Unmarshal(v[pInner].Raw, &log) == nil {
 			return fmt.Sprintf("%d log entries", len(log))
 		}
 	}
-	return session.Shorten(string(body), 100)
+	return session.Clip(raw, 100)
 }
 
 // SummarizeNote is "@user: text", with content warnings and renotes marked.
@@ -223,30 +256,28 @@ func SummarizeNote(n *Note) string {
 	case n.CW != nil:
 		return who + ": [CW " + session.Shorten(*n.CW, 40) + "]"
 	case n.Text != nil:
-		return who + ": " + session.Shorten(strings.Join(strings.Fields(*n.Text), " "), 100)
+		text := *n.Text
+		if strings.ContainsAny(text, "\n\r\t") {
+			text = strings.Join(strings.Fields(text), " ")
+		}
+		return who + ": " + session.Shorten(text, 100)
 	case n.RenoteID != nil:
 		return who + " renoted " + *n.RenoteID
 	}
 	return who + ": (no text)"
 }
 
-func summarizeNoteUpdate(id, typ string, body json.RawMessage) string {
-	var b struct {
-		Reaction string
-		UserID   string
-		Choice   *int
-	}
-	_ = json.Unmarshal(body, &b)
+func summarizeNoteUpdate(id, typ string, v *[nPaths]jsonscan.Value) string {
 	switch typ {
 	case "reacted":
-		return fmt.Sprintf("%s reacted %s by %s", id, b.Reaction, b.UserID)
+		return fmt.Sprintf("%s reacted %s by %s", id, v[pReaction].String(), v[pUserID].String())
 	case "unreacted":
-		return fmt.Sprintf("%s unreacted %s by %s", id, b.Reaction, b.UserID)
+		return fmt.Sprintf("%s unreacted %s by %s", id, v[pReaction].String(), v[pUserID].String())
 	case "deleted":
 		return id + " deleted"
 	case "pollVoted":
-		if b.Choice != nil {
-			return fmt.Sprintf("%s poll vote for choice %d by %s", id, *b.Choice, b.UserID)
+		if v[pChoice].Found() {
+			return fmt.Sprintf("%s poll vote for choice %s by %s", id, v[pChoice].String(), v[pUserID].String())
 		}
 	}
 	return id + " " + typ

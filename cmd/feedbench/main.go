@@ -1,0 +1,175 @@
+// Command feedbench prints Feedscope's firehose table: every reader takes the same
+// stream of Misskey notes (about 1 KB each) from the demo server's firehose on
+// 127.0.0.1, one after the other in one run, and is measured by the frames the
+// server managed to write to it in a fixed window (TCP holds the server to the
+// reader's pace). Ratios are to the first row. `make bench` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/feedscope/feedscope/internal/firebench"
+)
+
+func main() {
+	window := flag.Duration("window", 5*time.Second, "how long each reader is measured")
+	bin := flag.String("feedscope", "bin/feedscope", "the feedscope binary, for the tail row")
+	wscat := flag.String("wscat", ".bench/node_modules/.bin/wscat", "the wscat binary (npm), for the peer row")
+	soak := flag.Duration("soak", 0, "instead of the table: run the engine on the firehose this long, printing RSS every 10 s")
+	flag.Parse()
+	if *soak > 0 {
+		runSoak(*soak)
+		return
+	}
+
+	type row struct {
+		name string
+		rate float64
+		note string
+	}
+	var rows []row
+	measure := func(name string, start func(ctx context.Context, url string) error) {
+		srv, err := firebench.Start(0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		defer srv.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		errc := make(chan error, 1)
+		go func() { errc <- start(ctx, srv.URL("misskey")) }()
+		time.Sleep(time.Second) // warm up: connect, subscribe, fill the pipes
+		from, t0 := srv.FramesSent(), time.Now()
+		time.Sleep(*window)
+		n, el := srv.FramesSent()-from, time.Since(t0)
+		cancel()
+		note := ""
+		select {
+		case err := <-errc:
+			if err != nil {
+				note = err.Error()
+			}
+		case <-time.After(5 * time.Second):
+		}
+		rows = append(rows, row{name, float64(n) / el.Seconds(), note})
+	}
+	runFor := func(read firebench.Reader) func(context.Context, string) error {
+		return func(ctx context.Context, url string) error { _, err := read(ctx, url, 0); return err }
+	}
+	command := func(name string, args ...string) func(context.Context, string) error {
+		return func(ctx context.Context, url string) error {
+			full := make([]string, len(args))
+			for i, a := range args {
+				full[i] = strings.ReplaceAll(a, "URL", url)
+			}
+			cmd := exec.CommandContext(ctx, name, full...)
+			devnull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+			if err != nil {
+				return err
+			}
+			defer devnull.Close()
+			cmd.Stdout, cmd.Stderr = devnull, nil
+			cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+			// wscat quits when its standard input ends: keep one open until the end.
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				return err
+			}
+			defer stdin.Close()
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			_ = cmd.Wait()
+			return nil
+		}
+	}
+
+	measure("raw gorilla/websocket read loop", runFor(firebench.RawGorilla))
+	measure("feedscope tail > /dev/null", command(*bin, "tail", "--dialect", "misskey", "--url", "URL", "--sub", `{"channel":"localTimeline"}`))
+	measure("engine: read → decode → Event → ring", func(ctx context.Context, url string) error {
+		return firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
+	})
+	measure("raw coder/websocket read loop", runFor(firebench.Coder))
+	if _, err := os.Stat(*wscat); err == nil {
+		measure("wscat > /dev/null", command(*wscat, "-c", "URL", "-x", firebench.Subscribe, "-w", "3600"))
+	} else {
+		rows = append(rows, row{"wscat > /dev/null", 0, "not installed (make bench installs it with npm)"})
+	}
+
+	fmt.Printf("Firehose: Misskey notes of about 1 KB from 127.0.0.1, %s window per reader, %s, %d CPUs, %s\n\n",
+		*window, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("| %-40s | %12s | %8s |\n|%s|%s|%s|\n", "reader", "frames/s", "ratio", strings.Repeat("-", 42), strings.Repeat("-", 14), strings.Repeat("-", 10))
+	for _, r := range rows {
+		ratio := "-"
+		if rows[0].rate > 0 && r.rate > 0 {
+			ratio = fmt.Sprintf("%.2f", r.rate/rows[0].rate)
+		}
+		name := r.name
+		if r.note != "" {
+			name += " (" + r.note + ")"
+		}
+		fmt.Printf("| %-40s | %12.0f | %8s |\n", name, r.rate, ratio)
+	}
+
+	// Memory, allocations and latency of the engine retaining 100 000 events.
+	srv, err := firebench.Start(0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer srv.Close()
+	runtime.GC()
+	debug.FreeOSMemory()
+	base := firebench.RSS()
+	c := firebench.NewCounter(100_000, 150_000)
+	m0 := firebench.Mallocs()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := firebench.Engine(ctx, srv.URL("misskey"), c); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	allocs := float64(firebench.Mallocs()-m0) / float64(c.In())
+	runtime.GC()
+	held, _ := c.Ring.Len()
+	fmt.Printf("\nengine retaining %d events: RSS %.0f MB (process, %.0f MB before) · %.1f allocations per event · latency frame → ring p50 %s, p99 %s\n",
+		held, float64(firebench.RSS())/1e6, float64(base)/1e6, allocs, c.Percentile(50), c.Percentile(99))
+	runtime.KeepAlive(c)
+}
+
+// runSoak shows that memory stays flat once the ring is full: the engine reads the
+// firehose into a 100 000-event ring and RSS is printed every 10 s.
+func runSoak(d time.Duration) {
+	srv, err := firebench.Start(0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	defer srv.Close()
+	c := firebench.NewCounter(100_000, 0)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	go func() {
+		t := time.NewTicker(10 * time.Second)
+		defer t.Stop()
+		start := time.Now()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				held, total := c.Ring.Len()
+				fmt.Printf("%6.0fs  RSS %4.0f MB  events %9d  held %6d\n", time.Since(start).Seconds(), float64(firebench.RSS())/1e6, total, held)
+			}
+		}
+	}()
+	_ = firebench.Engine(ctx, srv.URL("misskey"), c)
+}

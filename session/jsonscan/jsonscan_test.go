@@ -1,0 +1,100 @@
+package jsonscan
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+)
+
+var notePaths = Paths{{"type"}, {"body", "id"}, {"body", "body", "user", "username"}, {"body", "body", "text"}, {"body", "body", "cw"}, {"body", "body", "tags"}}
+
+func TestScan(t *testing.T) {
+	doc := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"9zx","user":{"username":"alice","host":null},
+		"text":"hello \"quoted\" #demo \u00e9","cw":null,"tags":["demo"],"reactions":{"👍":1},"n":-1.5e3}}}`)
+	out := make([]Value, len(notePaths))
+	if err := Scan(doc, notePaths, out); err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%s|%s|%s|%s|%v|%s", out[0].String(), out[1].String(), out[2].String(), out[3].String(), out[4].IsNull(), out[5].Raw)
+	want := `channel|1|alice|hello "quoted" #demo é|true|["demo"]`
+	if got != want {
+		t.Fatalf("got  %s\nwant %s", got, want)
+	}
+}
+
+func TestScanRejects(t *testing.T) {
+	for _, bad := range []string{``, `h`, `{"a":}`, `{"a":1,}`, `[1,]`, `{"a" 1}`, `"\x01"`, `{"a":1} x`, `01`, `1.`, `-`, `tru`, `"\q"`, `"\u12g4"`, `{"a":[1,2}`} {
+		if err := Scan([]byte(bad), nil, nil); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+}
+
+func TestValueFloat(t *testing.T) {
+	if f, ok := (Value{Raw: []byte("0.123")}).Float(); !ok || f != 0.123 {
+		t.Fatal(f, ok)
+	}
+	if _, ok := (Value{Raw: []byte(`"x"`)}).Float(); ok {
+		t.Fatal("a string is no number")
+	}
+}
+
+// FuzzAgreesWithEncodingJSON holds Scan to encoding/json: the same documents are
+// valid, and every extracted value equals what encoding/json finds there.
+func FuzzAgreesWithEncodingJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"type":"channel","body":{"id":"1","type":"note","body":{"text":"hi","user":{"username":"a"}}}}`,
+		`{"type":"noteUpdated","body":{"id":"9","type":"reacted","body":{"reaction":":like@.:"}}}`,
+		`[{"type":1}]`, `{"type":"a","type":"b"}`, `"\ud83d\ude00"`, `{"body":{"id":null}}`, `1e5`, `{}`,
+	} {
+		f.Add([]byte(s))
+	}
+	paths := Paths{{"type"}, {"body", "id"}, {"body", "body", "text"}}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out := make([]Value, len(paths))
+		err := Scan(b, paths, out)
+		if (err == nil) != json.Valid(b) {
+			t.Fatalf("Scan err=%v but json.Valid=%v for %q", err, json.Valid(b), b)
+		}
+		if err != nil {
+			return
+		}
+		var doc map[string]any
+		if json.Unmarshal(b, &doc) != nil {
+			return // not an object at the top
+		}
+		want := lookup(doc, paths[0])
+		if got := out[0]; (want != nil) != got.Found() {
+			t.Fatalf("type: got %q want %v", got.Raw, want)
+		}
+		if s, ok := want.(string); ok && out[0].String() != s {
+			t.Fatalf("type: got %q want %q", out[0].String(), s)
+		}
+	})
+}
+
+func lookup(doc map[string]any, path []string) any {
+	var v any = doc
+	for _, k := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		if v, ok = m[k]; !ok {
+			return nil
+		}
+	}
+	if v == nil {
+		return "null-present"
+	}
+	return v
+}
+
+func BenchmarkScanNote(b *testing.B) {
+	doc := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"9zx8c7v6b5","createdAt":"2025-03-01T10:00:00.000Z","userId":"9abc000001","user":{"id":"9abc000001","name":"Alice","username":"alice","host":null,"avatarUrl":"https://misskey.local/identicon/alice","avatarBlurhash":null,"avatarDecorations":[],"emojis":{},"onlineStatus":"online"},"text":"hello #demo","cw":null,"visibility":"public","localOnly":false,"reactionAcceptance":null,"renoteCount":0,"repliesCount":0,"reactionCount":1,"reactions":{"👍":1},"reactionEmojis":{},"fileIds":[],"files":[],"tags":["demo"],"replyId":null,"renoteId":null}}}`)
+	out := make([]Value, len(notePaths))
+	b.SetBytes(int64(len(doc)))
+	for i := 0; i < b.N; i++ {
+		_ = Scan(doc, notePaths, out)
+	}
+}

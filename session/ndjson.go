@@ -1,0 +1,103 @@
+package session
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// AppendJSON appends e as one line of JSON, the `tail` format, without a newline.
+// It writes the same document as json.Marshal(e), but copies Raw as it is rather
+// than re-validating it (every Raw the engine makes is JSON already), compacting it
+// only when it spans lines.
+func (e *Event) AppendJSON(b []byte) []byte {
+	b = append(b, `{"time":"`...)
+	b = e.Time.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","profile":`...)
+	b = appendString(b, e.Profile)
+	b = append(b, `,"dialect":`...)
+	b = appendString(b, e.Dialect)
+	b = append(b, `,"dir":`...)
+	b = appendString(b, e.Dir)
+	b = append(b, `,"sub":`...)
+	b = appendString(b, e.Sub)
+	b = append(b, `,"kind":`...)
+	b = appendString(b, e.Kind)
+	b = append(b, `,"summary":`...)
+	b = appendString(b, e.Summary)
+	if e.Geo != nil {
+		b = append(b, `,"geo":{"lon":`...)
+		b = strconv.AppendFloat(b, e.Geo.Lon, 'f', -1, 64)
+		b = append(b, `,"lat":`...)
+		b = strconv.AppendFloat(b, e.Geo.Lat, 'f', -1, 64)
+		b = append(b, '}')
+	}
+	if len(e.Raw) > 0 {
+		b = append(b, `,"raw":`...)
+		if bytes.ContainsAny(e.Raw, "\n\r") {
+			var c bytes.Buffer
+			if json.Compact(&c, e.Raw) == nil {
+				b = append(b, c.Bytes()...)
+			} else {
+				b = appendString(b, string(e.Raw))
+			}
+		} else {
+			b = append(b, e.Raw...)
+		}
+	}
+	return append(b, '}')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaped as encoding/json does without
+// HTML escaping.
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
