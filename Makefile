@@ -14,7 +14,7 @@ XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
 FYNE_TOOL   := $(GOBIN)/fyne
 
-.PHONY: all deps sysdeps godeps build demo demo-tail test vet lint unit smoke fuzz bench soak package clean
+.PHONY: all deps sysdeps godeps build demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak package clean
 
 all: build
 
@@ -84,6 +84,11 @@ bench: build
 		(mkdir -p .bench && cd .bench && npm install --no-save --silent wscat@6.1.0) || echo "no npm: the wscat row stays empty"
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 3 ./internal/firebench ./session/jsonscan ./ui
 	$(GO) run ./cmd/feedbench
+
+# bench-ui: the real window under a 20 000 events/s firehose in Xvfb: input
+# latency, repaints per second, update timings, RSS.
+bench-ui: build
+	LANG=en_US.UTF-8 FEEDSCOPE_TAGS=$(TAGS) FEEDSCOPE_UI_HARNESS=1 $(XVFB) $(GO) test -tags $(TAGS) -run TestUIUnderFirehose -v -count 1 ./cmd/feedscope
 
 # soak: the engine on the firehose for three minutes, RSS every 10 s.
 soak: deps

@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,12 +45,22 @@ type Options struct {
 	Version string
 	// ManualDrain leaves moving events to the UI to Step, for tests.
 	ManualDrain bool
+	// Firehose (with Demo) streams one dialect's frames at Rate a second instead of
+	// the demo's simulations, for the performance harness.
+	Firehose string
+	Rate     float64
+	// Probe logs the UI's responsiveness every second (the harness reads it).
+	Probe bool
 }
 
 // Settings are read once from preferences.
 type Settings struct {
 	RingCap int
 }
+
+// softMemoryLimit is the heap the collector aims to stay under (GOMEMLIMIT
+// overrides it); above it, it collects more often rather than failing.
+const softMemoryLimit = 320 << 20
 
 // refreshEvery caps how often the table repaints.
 const refreshEvery = time.Second / 30
@@ -79,8 +90,9 @@ type App struct {
 
 	selectedNode string
 	paused       bool
-	held         []session.Event
-	heldCount    uint64
+	heldCount    uint64 // events that arrived while paused
+	seenSeq      uint64 // the hub ring's sequence of the newest event handed to apply
+	pauseSeq     uint64 // seenSeq when the view was paused
 	dropped      uint64
 	rates        map[string]float64
 	states       map[string]ProfileState
@@ -92,11 +104,18 @@ type App struct {
 	tabs         *container.AppTabs
 	busy         atomic.Bool
 	pump         pump
+	probe        *probe
+	opts         Options
 	stop         chan struct{}
 }
 
 // Run opens the window and blocks until it closes.
 func Run(o Options) error {
+	if os.Getenv("GOMEMLIMIT") == "" {
+		// The table's events are most of the heap and live long: a soft limit makes
+		// the collector keep RSS near what is retained instead of twice it.
+		debug.SetMemoryLimit(softMemoryLimit)
+	}
 	a := app.NewWithID(AppID)
 	a.SetIcon(assets.Icon)
 	root := a.Storage().RootURI().Path()
@@ -112,6 +131,10 @@ func Run(o Options) error {
 // New builds the app's window on a (which may be a test app) without showing it.
 func New(a fyne.App, o Options, store *ProfileStore) (*App, error) {
 	fa := &App{fyne: a, version: o.Version, store: store, rates: map[string]float64{}, states: map[string]ProfileState{}, stop: make(chan struct{}), health: NewHealth()}
+	fa.opts = o
+	if o.Probe {
+		fa.probe = newProbe()
+	}
 	fa.settings.RingCap = a.Preferences().IntWithFallback(prefRingCap, session.DefaultRingCap)
 	fa.hub = NewHub(fa.settings.RingCap)
 	fa.model = NewModel(fa.settings.RingCap)
@@ -163,12 +186,15 @@ func (a *App) Shutdown() {
 // startDemo starts the embedded server and one ready profile per dialect; they are
 // not saved, since the server's port changes every run.
 func (a *App) startDemo() error {
-	srv, err := demo.Start(demo.Options{})
+	srv, err := demo.Start(demo.Options{Firehose: a.opts.Firehose, Rate: a.opts.Rate})
 	if err != nil {
 		return err
 	}
 	a.demo = srv
 	for _, p := range DemoProfiles(srv) {
+		if a.opts.Firehose != "" && p.Dialect != a.opts.Firehose {
+			continue
+		}
 		a.profiles = append(a.profiles, p)
 		a.connectProfile(p)
 	}
@@ -384,18 +410,24 @@ func (a *App) drain() {
 		if a.busy.Load() {
 			continue
 		}
-		update := a.pump.collect(a.hub, a.model.Cap())
+		update, n := a.pump.collect(a.hub, a.model.Cap())
 		a.busy.Store(true)
+		queued := time.Now()
 		fyne.Do(func() {
 			defer a.busy.Store(false)
+			began := time.Now()
 			update(a)
+			a.probe.applied(queued, began, n)
 		})
 	}
 }
 
 // Step runs one drain cycle on the calling goroutine, for tests that build the app
 // with Options.ManualDrain.
-func (a *App) Step() { a.pump.collect(a.hub, a.model.Cap())(a) }
+func (a *App) Step() {
+	update, _ := a.pump.collect(a.hub, a.model.Cap())
+	update(a)
+}
 
 // pump is the drain's state, owned by the drain goroutine.
 type pump struct {
@@ -407,7 +439,7 @@ type pump struct {
 
 // collect takes what arrived since the last cycle, off the UI goroutine, and
 // returns the update to run on it.
-func (p *pump) collect(h *Hub, capacity int) func(*App) {
+func (p *pump) collect(h *Hub, capacity int) (func(*App), int) {
 	if p.counts == nil {
 		p.counts, p.phases, p.rateAt = map[string]int{}, map[string]string{}, time.Now()
 	}
@@ -431,7 +463,7 @@ func (p *pump) collect(h *Hub, capacity int) func(*App) {
 		clear(p.counts)
 		p.rateAt = time.Now()
 	}
-	return func(a *App) { a.apply(batch, missed, states, rates) }
+	return func(a *App) { a.seenSeq = last; a.apply(batch, missed, states, rates) }, len(batch)
 }
 
 // logTransitions writes each profile's state changes to stderr, for people running
@@ -461,12 +493,9 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]Profil
 		a.rates = rates
 	}
 	if a.paused {
+		// Held events stay in the hub's ring, not in a second copy: resume takes
+		// them from there.
 		a.heldCount += uint64(len(batch))
-		a.held = append(a.held, batch...)
-		if over := len(a.held) - a.model.Cap(); over > 0 {
-			a.held = a.held[over:]
-			a.dropped += uint64(over)
-		}
 	} else if len(batch) > 0 {
 		a.list.Appended(a.model.Append(batch))
 	}
@@ -722,10 +751,18 @@ func (a *App) onFilterChanged(text string) {
 }
 
 func (a *App) onPauseTapped() {
+	a.probe.input("pause")
 	a.paused = !a.paused
-	if !a.paused {
-		a.list.Appended(a.model.Append(a.held))
-		a.held, a.heldCount = nil, 0
+	if a.paused {
+		a.pauseSeq = a.seenSeq
+	} else {
+		held, last, missed := a.hub.Ring.Since(a.pauseSeq, nil)
+		if extra := int(last - a.seenSeq); extra > 0 && extra <= len(held) {
+			held = held[:len(held)-extra] // newer ones come with the next update
+		}
+		a.dropped += missed // the ring overran while paused
+		a.list.Appended(a.model.Append(held))
+		a.heldCount = 0
 		a.list.SetFollowing(true)
 	}
 	a.updateButtons()
@@ -734,7 +771,7 @@ func (a *App) onPauseTapped() {
 
 func (a *App) onClearTapped() {
 	a.model.Clear()
-	a.held, a.heldCount, a.dropped = nil, 0, 0
+	a.heldCount, a.dropped = 0, 0
 	a.list.Reset()
 	a.detail.Show(nil)
 	a.updateStatus()

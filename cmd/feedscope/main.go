@@ -32,12 +32,15 @@ func main() {
 	}
 	fs := flag.NewFlagSet("feedscope", flag.ExitOnError)
 	demo := fs.Bool("demo", false, "start the embedded demo server and connect one profile per dialect")
+	firehose := fs.String("firehose", "", "with --demo: stream this dialect's frames as fast as they are read (performance runs)")
+	rate := fs.Float64("rate", 0, "with --firehose: frames per second")
+	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage:\n  feedscope [--demo]\n  feedscope demo-server [--listen 127.0.0.1:0] [--speed X]\n  feedscope tail --dialect D --url URL [--sub JSON]... (feedscope tail -h)\n")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := ui.Run(ui.Options{Demo: *demo, Version: version}); err != nil {
+	if err := ui.Run(ui.Options{Demo: *demo, Version: version, Firehose: *firehose, Rate: *rate, Probe: *probe}); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
