@@ -28,6 +28,13 @@ func newTestApp(t *testing.T, demo bool) *App {
 	return fa
 }
 
+// addProfile adds p to the app, connects it and selects it in the sidebar.
+func addProfile(a *App, p session.Profile) {
+	a.profiles = append(a.profiles, p)
+	a.connectProfile(p)
+	a.sidebar.Tree.Select(p.Name)
+}
+
 // stepUntil drains until cond holds, polling; the drain is what a real app runs
 // 30 times a second.
 func stepUntil(t *testing.T, a *App, what string, cond func() bool) {
@@ -110,8 +117,7 @@ func TestRejectedProfileIsExplained(t *testing.T) {
 	srv := st.StartDemo(t, 1)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "bad-token", Dialect: "misskey", URL: srv.URL("misskey"), Token: "bad"}
-	a.profiles = append(a.profiles, p)
-	a.connectProfile(p)
+	addProfile(a, p)
 	stepUntil(t, a, "rejected", func() bool { return a.states["bad-token"].Status.Phase == session.PhaseRejected })
 	text, _ := ProfileLine(p, a.states["bad-token"], true, 0)
 	if !strings.Contains(text, "rejected: 401 invalid_token") {

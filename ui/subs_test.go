@@ -176,9 +176,7 @@ func TestSubManagerAgainstDemo(t *testing.T) {
 	srv := st.StartDemo(t, 20)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "mk", Dialect: "misskey", URL: srv.URL("misskey"), Token: "t0ken-123456"}
-	a.profiles = append(a.profiles, p)
-	a.connectProfile(p)
-	a.sidebar.Tree.Select("mk")
+	addProfile(a, p)
 	m := a.subs
 	stepUntil(t, a, "open", func() bool { return a.states["mk"].Status.Phase == session.PhaseOpen })
 	f := m.form.(*misskeyForm)
@@ -224,9 +222,7 @@ func TestHypothesisPingAndWhoami(t *testing.T) {
 	srv := st.StartDemo(t, 1)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "h", Dialect: "hypothesis", URL: srv.URL("hypothesis"), Token: "t0ken-123456"}
-	a.profiles = append(a.profiles, p)
-	a.connectProfile(p)
-	a.sidebar.Tree.Select("h")
+	addProfile(a, p)
 	stepUntil(t, a, "open", func() bool { return a.states["h"].Status.Phase == session.PhaseOpen })
 	test.Tap(a.subs.extras.Objects[0].(*widget.Button))
 	stepUntil(t, a, "pong", func() bool { return strings.HasPrefix(a.subs.reply.Text, "Ping: pong after ") })
