@@ -1,0 +1,431 @@
+package ui
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"sync"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/planar"
+	"golang.org/x/image/vector"
+
+	"github.com/feedscope/feedscope/assets"
+	"github.com/feedscope/feedscope/geo"
+)
+
+// MapPolygon is a subscription's polygon on the map.
+type MapPolygon struct {
+	Label string
+	Ring  orb.Ring // lon, lat
+	Color color.NRGBA
+	Live  bool
+}
+
+// MapScene is everything one map frame shows; Render draws it without Fyne, so it
+// can be benchmarked and tested as an image.
+type MapScene struct {
+	View       geo.View
+	Polygons   []MapPolygon
+	Tracks     []*geo.Track
+	Draft      orb.Ring // the polygon being drawn, open (lon, lat)
+	Selected   geo.TrackKey
+	Now        time.Time
+	StaleAfter time.Duration
+	Dark       bool
+
+	baseKey baseKey     // what the cached base layer shows
+	base    *image.RGBA // sea, land and graticule: redrawn only when the view moves
+}
+
+type baseKey struct {
+	view geo.View
+	dark bool
+}
+
+// basemap is the embedded land, projected once.
+type basemap struct {
+	polys  [][]orb.Ring // unit Web Mercator square
+	bounds []orb.Bound
+}
+
+var (
+	landOnce        sync.Once
+	land110, land50 basemap
+)
+
+func loadLand() {
+	landOnce.Do(func() {
+		for _, x := range []struct {
+			data []byte
+			dst  *basemap
+		}{{assets.Land110m, &land110}, {assets.Land50m, &land50}} {
+			polys, err := geo.LandPolygons(x.data)
+			if err != nil {
+				continue // an unreadable basemap leaves the sea: the feed still shows
+			}
+			x.dst.polys = polys
+			for _, p := range polys {
+				x.dst.bounds = append(x.dst.bounds, p[0].Bound())
+			}
+		}
+	})
+}
+
+// palette of the map.
+type palette struct {
+	sea, land, grid, trail, marker, highlight, draft, text color.NRGBA
+}
+
+func paletteFor(dark bool) palette {
+	if dark {
+		return palette{sea: rgba(0x14, 0x1d, 0x2b, 255), land: rgba(0x2b, 0x36, 0x45, 255), grid: rgba(0xff, 0xff, 0xff, 22),
+			trail: rgba(0x4f, 0xc3, 0xf7, 140), marker: rgba(0x4f, 0xc3, 0xf7, 255), highlight: rgba(0xff, 0xb7, 0x03, 255),
+			draft: rgba(0xff, 0x6b, 0x6b, 255), text: rgba(0xee, 0xee, 0xee, 255)}
+	}
+	return palette{sea: rgba(0xd4, 0xe6, 0xf1, 255), land: rgba(0xf2, 0xef, 0xe6, 255), grid: rgba(0, 0, 0, 25),
+		trail: rgba(0x1e, 0x6f, 0xb8, 140), marker: rgba(0x1e, 0x6f, 0xb8, 255), highlight: rgba(0xe0, 0x7a, 0x00, 255),
+		draft: rgba(0xd6, 0x28, 0x28, 255), text: rgba(0x22, 0x22, 0x22, 255)}
+}
+
+func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{r, g, b, a} }
+
+// polygonColors tell subscriptions apart.
+var polygonColors = []color.NRGBA{
+	rgba(0x8e, 0x44, 0xad, 255), rgba(0x27, 0xae, 0x60, 255), rgba(0xe6, 0x7e, 0x22, 255),
+	rgba(0x29, 0x80, 0xb9, 255), rgba(0xc0, 0x39, 0x2b, 255), rgba(0x16, 0xa0, 0x85, 255),
+}
+
+// Render draws the scene into dst (reused when it has the right size).
+func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
+	if dst == nil || dst.Bounds().Dx() != w || dst.Bounds().Dy() != h {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	v := sc.View
+	v.Width, v.Height = float64(w), float64(h)
+	pal := paletteFor(sc.Dark)
+	if k := (baseKey{v, sc.Dark}); sc.base == nil || sc.baseKey != k {
+		sc.base = sc.renderBase(sc.base, v, w, h, pal)
+		sc.baseKey = k
+	}
+	copy(dst.Pix, sc.base.Pix)
+	r := vector.NewRasterizer(w, h)
+
+	// Subscription polygons: translucent fill, solid outline, each rasterized
+	// within its own screen box (a full-frame pass per polygon would cost a frame).
+	for _, p := range sc.Polygons {
+		box, ok := screenBox(v, p.Ring, 3, w, h)
+		if !ok {
+			continue
+		}
+		fill := p.Color
+		fill.A = 45
+		if !p.Live {
+			fill.A = 20
+		}
+		off := orb.Point{-float64(box.Min.X), -float64(box.Min.Y)}
+		r.Reset(box.Dx(), box.Dy())
+		pathAt(r, v, p.Ring, off)
+		r.Draw(dst, box, image.NewUniform(fill), image.Point{})
+		r.Reset(box.Dx(), box.Dy())
+		strokeAt(r, v, p.Ring, 2, off)
+		r.Draw(dst, box, image.NewUniform(p.Color), image.Point{})
+	}
+
+	// Trails, then markers on top; tracks inside the draft polygon are highlighted.
+	var draftRing orb.Ring
+	if len(sc.Draft) >= 3 {
+		draftRing = append(sc.Draft.Clone(), sc.Draft[0])
+	}
+	if len(sc.Tracks) <= maxTrailTracks {
+		r.Reset(w, h)
+		drawn := false
+		for _, t := range sc.Tracks {
+			if len(t.Trail) > 1 {
+				line := make(orb.Ring, len(t.Trail))
+				for i, f := range t.Trail {
+					line[i] = f.Point
+				}
+				stroke(r, v, line, 1.5)
+				drawn = true
+			}
+		}
+		if drawn {
+			r.Draw(dst, dst.Bounds(), image.NewUniform(pal.trail), image.Point{})
+		}
+	}
+	for _, t := range sc.Tracks {
+		f := t.Latest()
+		x, y := v.ToScreen(f.Point)
+		if x < -8 || y < -8 || x > v.Width+8 || y > v.Height+8 {
+			continue
+		}
+		col := pal.marker
+		if draftRing != nil && planar.RingContains(draftRing, f.Point) {
+			col = pal.highlight
+		}
+		alpha := uint8(255 - 170*geo.Stale(t, sc.Now, sc.StaleAfter))
+		sprite := markerSprite(f.Heading, col, alpha, t.Key == sc.Selected)
+		sb := sprite.Bounds()
+		at := image.Pt(int(x)-sb.Dx()/2, int(y)-sb.Dy()/2)
+		blitOver(dst, sprite, at)
+	}
+
+	// The draft: outline, then its vertices.
+	if len(sc.Draft) > 0 {
+		r.Reset(w, h)
+		line := sc.Draft
+		if len(sc.Draft) >= 3 {
+			line = draftRing
+		}
+		stroke(r, v, line, 2)
+		r.Draw(dst, dst.Bounds(), image.NewUniform(pal.draft), image.Point{})
+		for _, p := range sc.Draft {
+			x, y := v.ToScreen(p)
+			square(dst, int(x), int(y), 4, pal.draft)
+		}
+	}
+	sc.scaleBar(dst, v, pal.text)
+	return dst
+}
+
+// renderBase draws what changes only with the view: sea, land, graticule.
+func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palette) *image.RGBA {
+	if dst == nil || dst.Bounds().Dx() != w || dst.Bounds().Dy() != h {
+		dst = image.NewRGBA(image.Rect(0, 0, w, h))
+	}
+	draw.Draw(dst, dst.Bounds(), image.NewUniform(pal.sea), image.Point{}, draw.Src)
+	r := vector.NewRasterizer(w, h)
+
+	// Land: 1:110 million at world scale, 1:50 million closer.
+	loadLand()
+	land := land110
+	if v.Zoom >= 4 && land50.polys != nil {
+		land = land50
+	}
+	vb := v.Bound()
+	worldW := geo.TileSize * math.Exp2(v.Zoom)
+	for shift := -1; shift <= 1; shift++ {
+		if shift != 0 && worldW > v.Width {
+			continue // the world is wider than the window: no copies to draw
+		}
+		off := float64(shift) * worldW
+		for i, poly := range land.polys {
+			if shift == 0 && !boundsTouch(land.bounds[i], vb) {
+				continue
+			}
+			for _, ring := range poly {
+				for j, p := range ring {
+					x, y := v.WorldToScreen(p)
+					if j == 0 {
+						r.MoveTo(float32(x+off), float32(y))
+					} else {
+						r.LineTo(float32(x+off), float32(y))
+					}
+				}
+				r.ClosePath()
+			}
+		}
+	}
+	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
+
+	sc.graticule(dst, v, pal.grid)
+
+	return dst
+}
+
+// maxTrailTracks is how many tracks get trails; beyond it only markers are drawn,
+// to keep a frame within 16 ms.
+const maxTrailTracks = 2000
+
+func boundsTouch(a, b orb.Bound) bool {
+	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
+}
+
+// screenBox is the on-screen pixel box of a ring, padded, clipped to the frame.
+func screenBox(v geo.View, ring orb.Ring, pad float64, w, h int) (image.Rectangle, bool) {
+	if len(ring) == 0 {
+		return image.Rectangle{}, false
+	}
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	for _, p := range ring {
+		x, y := v.ToScreen(p)
+		b = b.Extend(orb.Point{x, y})
+	}
+	box := image.Rect(int(b.Min[0]-pad), int(b.Min[1]-pad), int(b.Max[0]+pad)+1, int(b.Max[1]+pad)+1).Intersect(image.Rect(0, 0, w, h))
+	return box, !box.Empty()
+}
+
+// pathAt adds a closed ring, shifted by off.
+func pathAt(r *vector.Rasterizer, v geo.View, ring orb.Ring, off orb.Point) {
+	for j, p := range ring {
+		x, y := v.ToScreen(p)
+		if j == 0 {
+			r.MoveTo(float32(x+off[0]), float32(y+off[1]))
+		} else {
+			r.LineTo(float32(x+off[0]), float32(y+off[1]))
+		}
+	}
+	r.ClosePath()
+}
+
+// stroke adds a line of the given width along pts, as one quad per segment.
+func stroke(r *vector.Rasterizer, v geo.View, pts orb.Ring, width float64) {
+	strokeAt(r, v, pts, width, orb.Point{})
+}
+
+// strokeAt is stroke shifted by off.
+func strokeAt(r *vector.Rasterizer, v geo.View, pts orb.Ring, width float64, off orb.Point) {
+	for i := 1; i < len(pts); i++ {
+		x0, y0 := v.ToScreen(pts[i-1])
+		x1, y1 := v.ToScreen(pts[i])
+		x0, y0, x1, y1 = x0+off[0], y0+off[1], x1+off[0], y1+off[1]
+		dx, dy := x1-x0, y1-y0
+		l := math.Hypot(dx, dy)
+		if l < 0.01 {
+			continue
+		}
+		nx, ny := -dy/l*width/2, dx/l*width/2
+		r.MoveTo(float32(x0+nx), float32(y0+ny))
+		r.LineTo(float32(x1+nx), float32(y1+ny))
+		r.LineTo(float32(x1-nx), float32(y1-ny))
+		r.LineTo(float32(x0-nx), float32(y0-ny))
+		r.ClosePath()
+	}
+}
+
+func square(dst *image.RGBA, cx, cy, half int, c color.NRGBA) {
+	draw.Draw(dst, image.Rect(cx-half, cy-half, cx+half+1, cy+half+1), image.NewUniform(c), image.Point{}, draw.Over)
+}
+
+// graticule draws meridians and parallels at a spacing that suits the zoom.
+func (sc *MapScene) graticule(dst *image.RGBA, v geo.View, c color.NRGBA) {
+	step := 30.0
+	x0, _ := v.ToScreen(orb.Point{0, 0})
+	for _, s := range []float64{10, 5, 1, 0.5, 0.1, 0.05, 0.01} {
+		if x1, _ := v.ToScreen(orb.Point{s, 0}); math.Abs(x1-x0) < 60 {
+			break
+		}
+		step = s
+	}
+	b := v.Bound()
+	u := image.NewUniform(c)
+	for lon := math.Floor(b.Min[0]/step) * step; lon <= b.Max[0]; lon += step {
+		x, _ := v.ToScreen(orb.Point{lon, 0})
+		draw.Draw(dst, image.Rect(int(x), 0, int(x)+1, int(v.Height)), u, image.Point{}, draw.Over)
+	}
+	for lat := math.Max(-80, math.Floor(b.Min[1]/step)*step); lat <= math.Min(80, b.Max[1]); lat += step {
+		_, y := v.ToScreen(orb.Point{0, lat})
+		draw.Draw(dst, image.Rect(0, int(y), int(v.Width), int(y)+1), u, image.Point{}, draw.Over)
+	}
+}
+
+// scaleBar draws a bar of a round length in the bottom-left corner.
+func (sc *MapScene) scaleBar(dst *image.RGBA, v geo.View, c color.NRGBA) {
+	m := ScaleMetres(v)
+	px := m / v.MetresPerPixel()
+	y := int(v.Height) - 14
+	draw.Draw(dst, image.Rect(10, y, 10+int(px), y+3), image.NewUniform(c), image.Point{}, draw.Over)
+}
+
+// ScaleMetres is the round length the scale bar shows (100 to 200 pixels long).
+func ScaleMetres(v geo.View) float64 {
+	mpp := v.MetresPerPixel()
+	for _, m := range []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 200_000, 500_000, 1_000_000, 2_000_000, 5_000_000} {
+		if m/mpp >= 80 {
+			return m
+		}
+	}
+	return 5_000_000
+}
+
+// markerSprite returns a cached marker: an arrow along the heading, or a dot when
+// the heading is unknown.
+func markerSprite(heading float64, c color.NRGBA, alpha uint8, selected bool) *image.RGBA {
+	bucket := -1
+	if !math.IsNaN(heading) {
+		bucket = int(math.Round(heading/10)) % 36
+	}
+	c.A = alpha
+	k := spriteKey{bucket, c, selected}
+	spriteMu.Lock()
+	defer spriteMu.Unlock()
+	if s, ok := sprites[k]; ok {
+		return s
+	}
+	size := 14
+	if selected {
+		size = 20
+	}
+	r := vector.NewRasterizer(size, size)
+	ctr := float64(size) / 2
+	if bucket < 0 {
+		rad := ctr * 0.55
+		for i := 0; i <= 16; i++ {
+			a := float64(i) / 16 * 2 * math.Pi
+			x, y := ctr+rad*math.Cos(a), ctr+rad*math.Sin(a)
+			if i == 0 {
+				r.MoveTo(float32(x), float32(y))
+			} else {
+				r.LineTo(float32(x), float32(y))
+			}
+		}
+	} else {
+		a := float64(bucket) * 10 * math.Pi / 180
+		pt := func(dx, dy float64) (float32, float32) { // rotate a north-up shape by the heading
+			return float32(ctr + dx*math.Cos(a) - dy*math.Sin(a)), float32(ctr + dx*math.Sin(a) + dy*math.Cos(a))
+		}
+		s := ctr * 0.9
+		r.MoveTo(pt(0, -s))
+		r.LineTo(pt(s*0.6, s*0.7))
+		r.LineTo(pt(0, s*0.35))
+		r.LineTo(pt(-s*0.6, s*0.7))
+	}
+	r.ClosePath()
+	img := image.NewRGBA(image.Rect(0, 0, size, size))
+	r.Draw(img, img.Bounds(), image.NewUniform(c), image.Point{})
+	if len(sprites) > 4096 {
+		clear(sprites)
+	}
+	sprites[k] = img
+	return img
+}
+
+type spriteKey struct {
+	bucket   int
+	c        color.NRGBA
+	selected bool
+}
+
+var (
+	spriteMu sync.Mutex
+	sprites  = map[spriteKey]*image.RGBA{}
+)
+
+// blitOver composites a small premultiplied sprite onto dst at p, skipping its
+// transparent pixels (most of a marker's box).
+func blitOver(dst, src *image.RGBA, p image.Point) {
+	r := src.Bounds().Add(p).Intersect(dst.Bounds())
+	if r.Empty() {
+		return
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		si := src.PixOffset(r.Min.X-p.X, y-p.Y)
+		di := dst.PixOffset(r.Min.X, y)
+		for x := r.Min.X; x < r.Max.X; x, si, di = x+1, si+4, di+4 {
+			a := uint32(src.Pix[si+3])
+			switch a {
+			case 0:
+			case 255:
+				copy(dst.Pix[di:di+4], src.Pix[si:si+4])
+			default:
+				k := 255 - a
+				for c := 0; c < 4; c++ {
+					dst.Pix[di+c] = uint8(uint32(src.Pix[si+c]) + uint32(dst.Pix[di+c])*k/255)
+				}
+			}
+		}
+	}
+}
