@@ -202,3 +202,8 @@ func (x *Index) Each(p orb.Point, f func(key string)) {
 		}
 	}
 }
+
+// Contains reports whether ring r contains p, testing its bounding box first.
+func Contains(r orb.Ring, p orb.Point) bool {
+	return r.Bound().Contains(p) && planar.RingContains(r, p)
+}

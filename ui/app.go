@@ -26,9 +26,13 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/paulmach/orb"
+
 	"github.com/feedscope/feedscope/assets"
+	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
+	"github.com/feedscope/feedscope/session/jsonscan"
 )
 
 // AppID is the application's unique id (also in FyneApp.toml).
@@ -102,6 +106,7 @@ type App struct {
 	composer     *Composer
 	watch        *widget.Button
 	tabs         *container.AppTabs
+	mapPanel     *MapPanel
 	busy         atomic.Bool
 	pump         pump
 	probe        *probe
@@ -227,6 +232,9 @@ func (a *App) buildUI() {
 	a.list.OnSelected = func(e *session.Event) {
 		a.detail.Show(e)
 		a.offerWatch(e)
+		if e != nil && e.Geo != nil && a.mapPanel != nil {
+			a.mapPanel.Map.CenterOn(orb.Point{e.Geo.Lon, e.Geo.Lat}, 12)
+		}
 	}
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
@@ -272,14 +280,15 @@ func (a *App) buildUI() {
 		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
-	mapSlot := container.NewCenter(widget.NewLabel("The map panel draws observation subscriptions and live tracks here."))
+	a.mapPanel = newMapPanel(a)
 	a.subs = newSubManager(a)
 	a.composer = newComposer(a)
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon("Events", theme.ListIcon(), a.list),
 		container.NewTabItemWithIcon("Subscriptions", theme.SettingsIcon(), a.subs.Content),
 		container.NewTabItemWithIcon("Composer", theme.MailComposeIcon(), a.composer.Content),
-		container.NewTabItemWithIcon("Map", theme.GridIcon(), mapSlot))
+		container.NewTabItemWithIcon("Map", theme.GridIcon(), a.mapPanel.Content))
+	tabs.OnSelected = func(*container.TabItem) { a.refreshSide() }
 	a.tabs = tabs
 	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.watch, nil, nil, a.detail.Content)
 	centre := container.NewHSplit(tabs, right)
@@ -500,6 +509,7 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]Profil
 		a.list.Appended(a.model.Append(batch))
 	}
 	a.subs.OnEvents(batch)
+	a.mapPanel.OnEvents(batch)
 	a.health.Sample(time.Now(), a.states)
 	if time.Since(a.lastSide) > 250*time.Millisecond {
 		a.refreshSide()
@@ -518,6 +528,9 @@ func (a *App) refreshSide() {
 	a.sidebar.Update(a.profiles, a.states, a.rates)
 	if a.subs != nil {
 		a.subs.Refresh()
+	}
+	if a.mapPanel != nil && a.tabs != nil && a.tabs.Selected() != nil && a.tabs.Selected().Text == "Map" {
+		a.mapPanel.Update(a.profiles, a.states)
 	}
 	a.updateButtons()
 }
@@ -621,6 +634,23 @@ func (a *App) syncSubs(profile string) {
 	}
 	a.save()
 	a.refreshSide()
+}
+
+// selectTrackEvent selects the newest table row of a track's observations.
+func (a *App) selectTrackEvent(k geo.TrackKey) {
+	var v [4]jsonscan.Value
+	for i := a.model.Len() - 1; i >= 0; i-- {
+		e := a.model.Row(i)
+		if e.Geo == nil || e.Kind != "data" || jsonscan.Scan(e.Raw, trackPaths[:4], v[:]) != nil {
+			continue
+		}
+		if (geo.TrackKey{SourceSystemID: v[0].String(), CollectionID: v[1].String(), ObservationSpecID: v[2].String(), TrackID: v[3].String()}) == k {
+			a.list.Select(i)
+			a.setNotice("Selected the latest observation of " + k.TrackID + ".")
+			return
+		}
+	}
+	a.setNotice("No observation of " + k.TrackID + " is in the table (filtered out or cleared).")
 }
 
 // offerWatch shows "Watch this note" for a Misskey note row.

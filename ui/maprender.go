@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -205,7 +206,9 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 	if v.Zoom >= 4 && land50.polys != nil {
 		land = land50
 	}
-	vb := v.Bound()
+	// The view's box in the unit Web Mercator square, where the land is.
+	tl, br := geo.World(v.FromScreen(0, 0)), geo.World(v.FromScreen(v.Width, v.Height))
+	vb := orb.Bound{Min: orb.Point{tl[0], tl[1]}, Max: orb.Point{br[0], br[1]}}
 	worldW := geo.TileSize * math.Exp2(v.Zoom)
 	for shift := -1; shift <= 1; shift++ {
 		if shift != 0 && worldW > v.Width {
@@ -429,3 +432,6 @@ func blitOver(dst, src *image.RGBA, p image.Point) {
 		}
 	}
 }
+
+func fmtInt(i int64) string     { return strconv.FormatInt(i, 10) }
+func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

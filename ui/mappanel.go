@@ -1,0 +1,322 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/paulmach/orb"
+
+	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/gotham"
+	"github.com/feedscope/feedscope/session/jsonscan"
+)
+
+// MapPanel is the map tab: live tracks, the Gotham subscriptions' polygons, and a
+// polygon draft that becomes a subscription.
+type MapPanel struct {
+	a       *App
+	Map     *MapView
+	tracks  *geo.Tracks
+	draw    *widget.Button
+	finish  *widget.Button
+	problem *widget.Label
+	repair  *widget.Button
+	target  *widget.Select // profile to subscribe on
+	subSel  *widget.Select // subscription to apply the draft to
+	apply   *widget.Button
+	sub     *widget.Button
+	Content fyne.CanvasObject
+}
+
+// Washington DC, where the demo's vessels are.
+var dcCentre = orb.Point{-77.0605, 38.9038}
+
+func newMapPanel(a *App) *MapPanel {
+	p := &MapPanel{a: a, tracks: geo.NewTracks(30, 20_000)}
+	p.Map = NewMapView(dcCentre, 13)
+	p.Map.OnDraftChanged = func(orb.Ring) { p.check() }
+	p.Map.OnFinished = func(orb.Ring) { p.updateButtons(); p.check() }
+	p.Map.OnTrackTapped = p.onTrackTapped
+	p.draw = widget.NewButtonWithIcon("Draw polygon", theme.ContentAddIcon(), func() {
+		p.Map.Drawing = true
+		p.Map.SetDraft(nil)
+		p.updateButtons()
+		if c := fyne.CurrentApp().Driver().CanvasForObject(p.Map); c != nil {
+			c.Focus(p.Map)
+		}
+	})
+	p.finish = widget.NewButtonWithIcon("Finish", theme.ConfirmIcon(), func() { p.Map.Finish() })
+	clearBtn := widget.NewButtonWithIcon("", theme.ContentClearIcon(), func() { p.Map.Cancel(); p.updateButtons() })
+	undo := widget.NewButtonWithIcon("", theme.ContentUndoIcon(), func() { p.Map.Undo() })
+	redo := widget.NewButtonWithIcon("", theme.ContentRedoIcon(), func() { p.Map.Redo() })
+	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { p.Map.ZoomBy(1) })
+	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { p.Map.ZoomBy(-1) })
+	fit := widget.NewButtonWithIcon("Fit", theme.ZoomFitIcon(), p.fit)
+	p.problem = widget.NewLabel("Draw a polygon to preview which tracks a location query catches.")
+	p.problem.Wrapping = fyne.TextWrapWord
+	p.repair = widget.NewButton("Repair", func() { p.Map.SetDraft(geo.Repair(p.Map.Draft())) })
+	p.repair.Hide()
+	p.target = widget.NewSelect(nil, nil)
+	p.target.PlaceHolder = "Gotham profile"
+	p.sub = widget.NewButtonWithIcon("Subscribe", theme.MailSendIcon(), p.onSubscribe)
+	p.subSel = widget.NewSelect(nil, nil)
+	p.subSel.PlaceHolder = "subscription"
+	p.apply = widget.NewButton("Apply to subscription", p.onApply)
+	copyQuery := widget.NewButton("Copy query", func() { p.copy(p.queryJSON()) })
+	copyGeo := widget.NewButton("Copy GeoJSON", func() { p.copy(p.geoJSON()) })
+	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
+	open := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), p.onOpen)
+	top := container.NewHBox(zoomOut, zoomIn, fit, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn, widget.NewSeparator(), open, save, copyQuery, copyGeo)
+	bottom := container.NewVBox(
+		container.NewBorder(nil, nil, nil, p.repair, p.problem),
+		container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, widget.NewSeparator(), p.subSel, p.apply))
+	p.Content = container.NewBorder(top, bottom, nil, nil, p.Map)
+	p.updateButtons()
+	p.check()
+	return p
+}
+
+func (p *MapPanel) updateButtons() {
+	if p.Map.Drawing {
+		p.draw.Disable()
+		p.finish.Enable()
+	} else {
+		p.draw.Enable()
+		p.finish.Disable()
+	}
+}
+
+// check validates the draft as the reference requires and offers a repair.
+func (p *MapPanel) check() {
+	d := p.Map.Draft()
+	p.repair.Hide()
+	p.sub.Disable()
+	p.apply.Disable()
+	if d == nil {
+		p.problem.SetText("Draw a polygon (click to add points, Enter or double-click to finish) to preview which tracks a location query catches.")
+		p.problem.Importance = widget.MediumImportance
+		p.problem.Refresh()
+		return
+	}
+	inside := 0
+	for _, t := range p.Map.Scene.Tracks {
+		if len(d) >= 4 && geo.Contains(d, t.Latest().Point) {
+			inside++
+		}
+	}
+	faults := geo.Validate(d)
+	if len(faults) == 0 {
+		p.problem.SetText(fmt.Sprintf("Valid polygon of %d points · %d tracks inside now (highlighted).", len(d), inside))
+		p.problem.Importance = widget.SuccessImportance
+		p.sub.Enable()
+		p.apply.Enable()
+	} else {
+		msgs := make([]string, len(faults))
+		for i, f := range faults {
+			msgs[i] = f.Error()
+		}
+		p.problem.SetText(strings.Join(msgs, "; "))
+		p.problem.Importance = widget.DangerImportance
+		if r := geo.Repair(d); len(geo.Validate(r)) < len(faults) {
+			p.repair.Show()
+		}
+	}
+	p.problem.Refresh()
+}
+
+func (p *MapPanel) queryJSON() string {
+	d := p.Map.Draft()
+	if d == nil {
+		return ""
+	}
+	b, _ := json.Marshal(gotham.Query{Location: geo.LocationFromRing(d)})
+	return string(b)
+}
+
+func (p *MapPanel) geoJSON() string {
+	d := p.Map.Draft()
+	if d == nil {
+		return ""
+	}
+	b, _ := geo.RingToGeoJSON(d, map[string]any{"source": "Feedscope"})
+	return string(b)
+}
+
+func (p *MapPanel) copy(s string) {
+	if s == "" {
+		p.a.setNotice("Draw a polygon first.")
+		return
+	}
+	p.a.fyne.Clipboard().SetContent(s)
+	p.a.setNotice("Copied to the clipboard.")
+}
+
+func (p *MapPanel) onSubscribe() {
+	if p.target.Selected == "" {
+		p.a.setNotice("Choose the Gotham profile to subscribe on.")
+		return
+	}
+	id, err := p.a.applyNewSub(p.target.Selected, json.RawMessage(p.queryJSON()))
+	if err != nil {
+		p.a.setNotice(err.Error())
+		return
+	}
+	p.a.setNotice(fmt.Sprintf("Subscribed %s #%s to the drawn polygon: only tracks inside it arrive for it.", p.target.Selected, id))
+	p.Map.Cancel()
+}
+
+func (p *MapPanel) onApply() {
+	name, id, ok := strings.Cut(p.subSel.Selected, " #")
+	if !ok {
+		p.a.setNotice("Choose the subscription to apply the polygon to.")
+		return
+	}
+	if err := p.a.applySub(name, id, json.RawMessage(p.queryJSON())); err != nil {
+		p.a.setNotice(err.Error())
+		return
+	}
+	p.a.setNotice(fmt.Sprintf("%s #%s now follows the drawn polygon.", name, id))
+}
+
+func (p *MapPanel) onSave() {
+	if p.Map.Draft() == nil {
+		p.a.setNotice("Draw a polygon first.")
+		return
+	}
+	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		defer w.Close()
+		if _, err := io.WriteString(w, p.geoJSON()); err != nil {
+			p.a.setNotice("Saving failed: " + err.Error())
+		}
+	}, p.a.win)
+}
+
+func (p *MapPanel) onOpen() {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		defer r.Close()
+		data, err := io.ReadAll(io.LimitReader(r, 32<<20))
+		if err == nil {
+			err = p.OpenGeoJSON(data)
+		}
+		if err != nil {
+			p.a.setNotice(err.Error())
+		}
+	}, p.a.win)
+}
+
+// OpenGeoJSON takes the first polygon of a GeoJSON document as the draft.
+func (p *MapPanel) OpenGeoJSON(data []byte) error {
+	rings, err := geo.RingsFromGeoJSON(data)
+	if err != nil {
+		return err
+	}
+	p.Map.SetDraft(rings[0])
+	p.Map.FitTo(rings[0].Bound())
+	if len(rings) > 1 {
+		p.a.setNotice(fmt.Sprintf("The file has %d polygons; the first is the draft.", len(rings)))
+	}
+	return nil
+}
+
+func (p *MapPanel) fit() {
+	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+	n := 0
+	for _, poly := range p.Map.Scene.Polygons {
+		b = b.Union(poly.Ring.Bound())
+		n++
+	}
+	for _, t := range p.Map.Scene.Tracks {
+		b = b.Extend(t.Latest().Point)
+		n++
+	}
+	if n > 0 {
+		p.Map.FitTo(b)
+	}
+}
+
+func (p *MapPanel) onTrackTapped(t *geo.Track) {
+	p.a.selectTrackEvent(t.Key)
+}
+
+var trackPaths = jsonscan.Paths{{"sourceSystemId"}, {"collectionId"}, {"observationSpecId"}, {"trackId"}, {"name"}}
+
+// OnEvents takes the observations of a batch into the track store.
+func (p *MapPanel) OnEvents(batch []session.Event) {
+	var v [5]jsonscan.Value
+	now := time.Now()
+	for i := range batch {
+		e := &batch[i]
+		if e.Geo == nil || e.Kind != "data" {
+			continue
+		}
+		if jsonscan.Scan(e.Raw, trackPaths, v[:]) != nil {
+			continue
+		}
+		k := geo.TrackKey{SourceSystemID: v[0].String(), CollectionID: v[1].String(), ObservationSpecID: v[2].String(), TrackID: v[3].String()}
+		pt := orb.Point{e.Geo.Lon, e.Geo.Lat}
+		p.tracks.Add(k, v[4].String(), geo.Fix{At: e.Time, Point: pt, Heading: math.NaN()}, 0, now)
+	}
+}
+
+// Update redraws with the current tracks and the subscriptions' polygons.
+func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileState) {
+	tracks := p.tracks.All()
+	for _, t := range tracks {
+		if n := len(t.Trail); n > 1 { // heading from the last move
+			a, b := t.Trail[n-2].Point, t.Trail[n-1].Point
+			dx := (b[0] - a[0]) * math.Cos(b[1]*math.Pi/180)
+			t.Trail[n-1].Heading = math.Mod(math.Atan2(dx, b[1]-a[1])*180/math.Pi+360, 360)
+		}
+	}
+	p.Map.Scene.Tracks = tracks
+	var polys []MapPolygon
+	var targets, subs []string
+	for _, prof := range profiles {
+		if prof.Dialect != gotham.Name {
+			continue
+		}
+		targets = append(targets, prof.Name)
+		var list []session.Sub
+		if st, ok := states[prof.Name]; ok {
+			list = st.Subs
+		} else {
+			for i, s := range prof.Subs {
+				list = append(list, session.Sub{ID: fmt.Sprint(i + 1), Spec: s})
+			}
+		}
+		for _, s := range list {
+			q, arg := gotham.ParseQuery(s.Spec)
+			subs = append(subs, prof.Name+" #"+s.ID)
+			if arg != nil || q.Location == nil {
+				continue
+			}
+			polys = append(polys, MapPolygon{Label: prof.Name + " #" + s.ID, Ring: geo.RingFromLocation(q.Location),
+				Color: polygonColors[len(polys)%len(polygonColors)], Live: s.State == session.SubLive})
+		}
+	}
+	p.Map.Scene.Polygons = polys
+	p.target.Options, p.subSel.Options = targets, subs
+	if p.target.Selected == "" && len(targets) > 0 {
+		p.target.SetSelected(targets[0])
+	}
+	p.Map.Refresh()
+	if p.Map.Draft() != nil {
+		p.check()
+	}
+}
