@@ -1,0 +1,105 @@
+package ui
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/paulmach/orb"
+
+	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/gotham"
+)
+
+// Draw → subscribe → the demo server sends only the tracks inside the polygon;
+// then the polygon is edited and the subscription follows it, keeping its row.
+func TestMapDrawSubscribeFollow(t *testing.T) {
+	a := newTestApp(t, true)
+	p := a.mapPanel
+	stepUntil(t, a, "vessels on the map", func() bool {
+		p.Update(a.profiles, a.states)
+		return len(p.Map.Scene.Tracks) >= 5
+	})
+	// A box over the Georgetown waterfront, drawn clockwise, then repaired.
+	box := orb.Ring{{-77.0640, 38.9020}, {-77.0640, 38.9060}, {-77.0590, 38.9060}, {-77.0590, 38.9020}}
+	p.Map.SetDraft(box)
+	if !strings.Contains(p.problem.Text, "counter-clockwise") || !p.repair.Visible() || !p.sub.Disabled() {
+		t.Fatalf("clockwise draft: %q", p.problem.Text)
+	}
+	test.Tap(p.repair)
+	if !strings.HasPrefix(p.problem.Text, "Valid polygon of 5 points") {
+		t.Fatalf("after repair: %q", p.problem.Text)
+	}
+	ring := p.Map.Draft()
+	p.target.SetSelected("demo-gotham")
+	test.Tap(p.sub)
+	sub := "2"
+	stepUntil(t, a, "observations for the polygon's subscription", func() bool {
+		n := 0
+		for _, e := range a.model.Visible() {
+			if e.Profile == "demo-gotham" && e.Sub == sub && e.Kind == "data" {
+				n++
+			}
+		}
+		return n >= 5
+	})
+	for _, e := range a.model.Visible() {
+		if e.Profile == "demo-gotham" && e.Sub == sub && e.Kind == "data" && !geo.Contains(ring, orb.Point{e.Geo.Lon, e.Geo.Lat}) {
+			t.Fatalf("an observation outside the polygon arrived: %+v", e.Geo)
+		}
+	}
+	saved := a.profileByName("demo-gotham").Subs
+	if len(saved) != 2 {
+		t.Fatalf("profile subs %s", saved)
+	}
+
+	// Edit: a smaller box, applied to #2.
+	small := orb.Ring{{-77.0630, 38.9030}, {-77.0600, 38.9030}, {-77.0600, 38.9050}, {-77.0630, 38.9050}}
+	p.Map.SetDraft(small)
+	p.Update(a.profiles, a.states)
+	p.subSel.SetSelected("demo-gotham #2")
+	test.Tap(p.apply)
+	stepUntil(t, a, "#2 follows the new polygon", func() bool {
+		for _, s := range a.states["demo-gotham"].Subs {
+			if s.ID == sub && s.State == session.SubLive {
+				q, _ := gotham.ParseQuery(s.Spec)
+				return q != nil && len(q.Location) == 5 && q.Location[0].Longitude == -77.0630
+			}
+		}
+		return false
+	})
+
+	// GeoJSON out and back in.
+	doc := p.geoJSON()
+	p.Map.SetDraft(nil)
+	if err := p.OpenGeoJSON([]byte(doc)); err != nil || len(p.Map.Draft()) != 5 {
+		t.Fatalf("GeoJSON round trip: %v %v", err, p.Map.Draft())
+	}
+	var q gotham.Query
+	if err := json.Unmarshal([]byte(p.queryJSON()), &q); err != nil || len(q.Location) != 5 {
+		t.Fatalf("query JSON %s: %v", p.queryJSON(), err)
+	}
+}
+
+// Golden image of a fixed scene: basemap, graticule, a subscription polygon,
+// tracks with trails and headings, a draft, the scale bar.
+func TestMapSceneImage(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	sc := &MapScene{View: geo.View{Center: orb.Point{-77.0605, 38.9038}, Zoom: 14}, Now: now, StaleAfter: time.Minute}
+	ts := geo.NewTracks(10, 100)
+	for i := 0; i < 6; i++ {
+		k := geo.TrackKey{TrackID: string(rune('a' + i))}
+		for j := 0; j < 6; j++ {
+			p := orb.Point{-77.066 + float64(i)*0.002 + float64(j)*0.0004, 38.900 + float64(i)*0.0015 + float64(j)*0.0002}
+			ts.Add(k, "", geo.Fix{At: now.Add(time.Duration(j-6) * time.Second), Point: p, Heading: float64(i * 60)}, 0, now.Add(-time.Duration(i)*10*time.Second))
+		}
+	}
+	sc.Tracks = ts.All()
+	sc.Polygons = []MapPolygon{{Label: "demo-gotham #2", Color: polygonColors[0], Live: true,
+		Ring: orb.Ring{{-77.0640, 38.9020}, {-77.0590, 38.9020}, {-77.0590, 38.9060}, {-77.0640, 38.9060}, {-77.0640, 38.9020}}}}
+	sc.Draft = orb.Ring{{-77.058, 38.900}, {-77.054, 38.900}, {-77.054, 38.904}}
+	test.AssertImageMatches(t, "map_scene.png", sc.Render(nil, 640, 400))
+}
