@@ -33,6 +33,7 @@ import (
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 	"github.com/feedscope/feedscope/session/jsonscan"
+	"github.com/feedscope/feedscope/tiles"
 )
 
 // AppID is the application's unique id (also in FyneApp.toml).
@@ -41,6 +42,7 @@ const AppID = "io.github.feedscope"
 // Preference keys.
 const (
 	prefRingCap = "ringCap"
+	prefTileURL = "tileURL"
 )
 
 // Options configure the app.
@@ -374,7 +376,18 @@ func (a *App) showSettings() {
 		}
 		return nil
 	}
-	items := []*widget.FormItem{{Text: "Events kept", Widget: capEntry, HintText: "the table's memory bound; applies from the next start"}}
+	tileEntry := widget.NewEntry()
+	tileEntry.SetText(a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL))
+	tileEntry.Validator = func(s string) error {
+		if !strings.HasPrefix(s, "https://") && !strings.HasPrefix(s, "http://") || !strings.Contains(s, "{z}") || !strings.Contains(s, "{x}") || !strings.Contains(s, "{y}") {
+			return fmt.Errorf("an http(s) URL with {z}, {x} and {y}")
+		}
+		return nil
+	}
+	items := []*widget.FormItem{
+		{Text: "Events kept", Widget: capEntry, HintText: "the table's memory bound; applies from the next start"},
+		{Text: "Map tiles", Widget: tileEntry, HintText: "URL template of the Map tab's Online map layer; respect the server's usage policy"},
+	}
 	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
@@ -382,6 +395,7 @@ func (a *App) showSettings() {
 		n, _ := strconv.Atoi(strings.TrimSpace(capEntry.Text))
 		a.settings.RingCap = n
 		a.fyne.Preferences().SetInt(prefRingCap, n)
+		a.fyne.Preferences().SetString(prefTileURL, strings.TrimSpace(tileEntry.Text))
 		a.setNotice(fmt.Sprintf("Feedscope will keep %d events from the next start.", n))
 	}, a.win)
 }

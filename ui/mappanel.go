@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/gotham"
 	"github.com/feedscope/feedscope/session/jsonscan"
+	"github.com/feedscope/feedscope/tiles"
 )
 
 // MapPanel is the map tab: live tracks, the Gotham subscriptions' polygons, and a
@@ -76,7 +78,8 @@ func newMapPanel(a *App) *MapPanel {
 	copyGeo := widget.NewButton("Copy GeoJSON", func() { p.copy(p.geoJSON()) })
 	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
 	open := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), p.onOpen)
-	top := container.NewHBox(zoomOut, zoomIn, fit, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn, widget.NewSeparator(), open, save, copyQuery, copyGeo)
+	online := widget.NewCheck("Online map", p.setOnline)
+	top := container.NewHBox(zoomOut, zoomIn, fit, online, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn, widget.NewSeparator(), open, save, copyQuery, copyGeo)
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, p.repair, p.problem),
 		container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, widget.NewSeparator(), p.subSel, p.apply))
@@ -84,6 +87,33 @@ func newMapPanel(a *App) *MapPanel {
 	p.updateButtons()
 	p.check()
 	return p
+}
+
+// setOnline turns the online tile layer on or off. It is off until asked for: the
+// embedded basemap needs no network.
+func (p *MapPanel) setOnline(on bool) {
+	if !on {
+		p.Map.Scene.Tiles = nil
+		p.Map.SetCredit("Basemap: Natural Earth")
+		p.Map.Refresh()
+		return
+	}
+	url := p.a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL)
+	dir := filepath.Join(p.a.fyne.Storage().RootURI().Path(), "tiles")
+	src := tiles.New(url, "Feedscope/"+p.a.version+" (+https://github.com/feedscope/feedscope)", dir)
+	src.OnLoad = func(tiles.Key) {
+		fyne.Do(func() {
+			p.Map.Scene.TilesGen++
+			p.Map.Refresh()
+		})
+	}
+	p.Map.Scene.Tiles = src
+	credit := "Tiles: " + url
+	if url == tiles.DefaultURL {
+		credit = tiles.Attribution
+	}
+	p.Map.SetCredit(credit + " · Natural Earth")
+	p.Map.Refresh()
 }
 
 func (p *MapPanel) updateButtons() {

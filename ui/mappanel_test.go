@@ -2,6 +2,11 @@ package ui
 
 import (
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/draw"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +17,7 @@ import (
 	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/gotham"
+	"github.com/feedscope/feedscope/tiles"
 )
 
 // Draw → subscribe → the demo server sends only the tracks inside the polygon;
@@ -102,4 +108,40 @@ func TestMapSceneImage(t *testing.T) {
 		Ring: orb.Ring{{-77.0640, 38.9020}, {-77.0590, 38.9020}, {-77.0590, 38.9060}, {-77.0640, 38.9060}, {-77.0640, 38.9020}}}}
 	sc.Draft = orb.Ring{{-77.058, 38.900}, {-77.054, 38.900}, {-77.054, 38.904}}
 	test.AssertImageMatches(t, "map_scene.png", sc.Render(nil, 640, 400))
+}
+
+// The online layer draws tiles from a tile server (here on 127.0.0.1) once they
+// arrive; before that, and when the server fails, the embedded basemap shows.
+func TestMapOnlineTiles(t *testing.T) {
+	tile := image.NewRGBA(image.Rect(0, 0, 256, 256))
+	draw.Draw(tile, tile.Bounds(), image.NewUniform(color.RGBA{10, 200, 30, 255}), image.Point{}, draw.Src)
+	png := tiles.EncodePNG(tile)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(png) }))
+	defer srv.Close()
+	loaded := make(chan tiles.Key, 64)
+	src := tiles.New(srv.URL+"/{z}/{x}/{y}.png", "Feedscope/test", t.TempDir())
+	src.OnLoad = func(k tiles.Key) { loaded <- k }
+	sc := &MapScene{View: geo.View{Center: orb.Point{-77.06, 38.9}, Zoom: 12}, Now: time.Now(), StaleAfter: time.Minute, Tiles: src}
+	img := sc.Render(nil, 320, 200)
+	if got := img.RGBAAt(151, 93); got.G == 200 {
+		t.Fatal("a tile was drawn before any arrived")
+	}
+	select {
+	case <-loaded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no tile arrived from the local tile server")
+	}
+	// Wait for every tile the view needs, then redraw.
+	for done := false; !done; {
+		select {
+		case <-loaded:
+		case <-time.After(200 * time.Millisecond):
+			done = true
+		}
+	}
+	sc.TilesGen++
+	img = sc.Render(img, 320, 200)
+	if got := img.RGBAAt(151, 93); got != (color.RGBA{10, 200, 30, 255}) {
+		t.Fatalf("centre pixel %v, want the tile's colour", got)
+	}
 }

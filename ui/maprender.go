@@ -11,10 +11,12 @@ import (
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/planar"
+	xdraw "golang.org/x/image/draw"
 	"golang.org/x/image/vector"
 
 	"github.com/feedscope/feedscope/assets"
 	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/tiles"
 )
 
 // MapPolygon is a subscription's polygon on the map.
@@ -37,13 +39,24 @@ type MapScene struct {
 	StaleAfter time.Duration
 	Dark       bool
 
+	// Tiles, when set, draws an online raster layer instead of the embedded land;
+	// TilesGen changes whenever a tile arrives, so the base layer is redrawn.
+	Tiles    TileGetter
+	TilesGen int
+
 	baseKey baseKey     // what the cached base layer shows
 	base    *image.RGBA // sea, land and graticule: redrawn only when the view moves
 }
 
 type baseKey struct {
-	view geo.View
-	dark bool
+	view  geo.View
+	dark  bool
+	tiles int // generation; -1 without tiles
+}
+
+// TileGetter answers a tile at once or nil (package tiles' Source).
+type TileGetter interface {
+	Get(tiles.Key) image.Image
 }
 
 // basemap is the embedded land, projected once.
@@ -107,7 +120,11 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 	v := sc.View
 	v.Width, v.Height = float64(w), float64(h)
 	pal := paletteFor(sc.Dark)
-	if k := (baseKey{v, sc.Dark}); sc.base == nil || sc.baseKey != k {
+	gen := -1
+	if sc.Tiles != nil {
+		gen = sc.TilesGen
+	}
+	if k := (baseKey{v, sc.Dark, gen}); sc.base == nil || sc.baseKey != k {
 		sc.base = sc.renderBase(sc.base, v, w, h, pal)
 		sc.baseKey = k
 	}
@@ -233,6 +250,9 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 		}
 	}
 	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
+	if sc.Tiles != nil {
+		sc.drawTiles(dst, v)
+	}
 
 	sc.graticule(dst, v, pal.grid)
 
@@ -435,3 +455,30 @@ func blitOver(dst, src *image.RGBA, p image.Point) {
 
 func fmtInt(i int64) string     { return strconv.FormatInt(i, 10) }
 func fmtFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// drawTiles draws the online layer's tiles at the nearest whole zoom, scaled to the
+// view; missing tiles leave the embedded basemap showing.
+func (sc *MapScene) drawTiles(dst *image.RGBA, v geo.View) {
+	z := int(math.Round(v.Zoom))
+	z = max(0, min(19, z))
+	n := math.Exp2(float64(z))
+	tilePx := geo.TileSize * math.Exp2(v.Zoom-float64(z))
+	tl := geo.World(v.FromScreen(0, 0))
+	br := geo.World(v.FromScreen(v.Width, v.Height))
+	for ty := int(math.Floor(tl[1] * n)); ty <= int(math.Floor(br[1]*n)); ty++ {
+		if ty < 0 || float64(ty) >= n {
+			continue
+		}
+		for tx := int(math.Floor(tl[0] * n)); tx <= int(math.Floor(br[0]*n)); tx++ {
+			wx := ((tx % int(n)) + int(n)) % int(n)
+			img := sc.Tiles.Get(tiles.Key{Z: z, X: wx, Y: ty})
+			if img == nil {
+				continue
+			}
+			x, y := v.WorldToScreen(orb.Point{float64(tx) / n, float64(ty) / n})
+			// Rounded edges: neighbours share them, and a whole zoom draws 1:1.
+			rect := image.Rect(int(math.Round(x)), int(math.Round(y)), int(math.Round(x+tilePx)), int(math.Round(y+tilePx)))
+			xdraw.ApproxBiLinear.Scale(dst, rect, img, img.Bounds(), draw.Src, nil)
+		}
+	}
+}

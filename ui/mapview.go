@@ -186,6 +186,14 @@ func strconvF(f float64) string {
 	return fmtFloat(f)
 }
 
+// SetCredit sets the attribution in the corner.
+func (m *MapView) SetCredit(s string) {
+	if m.credit != nil {
+		m.credit.Text = s
+		m.credit.Move(fyne.NewPos(m.Size().Width-m.credit.MinSize().Width-8, m.Size().Height-m.credit.MinSize().Height-4))
+	}
+}
+
 // SetView moves the map.
 func (m *MapView) SetView(v geo.View) {
 	v.Width, v.Height = m.Scene.View.Width, m.Scene.View.Height
