@@ -42,7 +42,7 @@ type Source struct {
 	client   *http.Client
 	mu       sync.Mutex
 	mem      map[Key]image.Image
-	order    []Key            // insertion order, for the memory bound
+	order    []Key             // insertion order, for the memory bound
 	failed   map[Key]time.Time // when a fetch last failed: retried after a minute
 	inflight map[Key]bool
 	slots    chan struct{}

@@ -1,7 +1,6 @@
 package tiles
 
 import (
-	"fmt"
 	"image"
 	"image/color"
 	"net/http"
@@ -94,7 +93,7 @@ func TestFetchCacheAndFallback(t *testing.T) {
 	if s.Get(bad) != nil || requests.Load() != n {
 		t.Fatal("a failed tile was fetched again within the minute")
 	}
-	if got := s.TileURL(Key{3, 4, 5}); got != fmt.Sprintf("%s", url[:len(url)-len("{z}/{x}/{y}.png")])+"3/4/5.png" {
+	if got := s.TileURL(Key{3, 4, 5}); got != url[:len(url)-len("{z}/{x}/{y}.png")]+"3/4/5.png" {
 		t.Fatalf("url %s", got)
 	}
 }

@@ -79,10 +79,12 @@ func newMapPanel(a *App) *MapPanel {
 	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
 	open := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), p.onOpen)
 	online := widget.NewCheck("Online map", p.setOnline)
-	top := container.NewHBox(zoomOut, zoomIn, fit, online, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn, widget.NewSeparator(), open, save, copyQuery, copyGeo)
+	// The rows scroll sideways rather than widen the window's centre.
+	top := container.NewHScroll(container.NewHBox(zoomOut, zoomIn, fit, online, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn,
+		widget.NewSeparator(), open, save, copyQuery, copyGeo))
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, p.repair, p.problem),
-		container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, widget.NewSeparator(), p.subSel, p.apply))
+		container.NewHScroll(container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, widget.NewSeparator(), p.subSel, p.apply)))
 	p.Content = container.NewBorder(top, bottom, nil, nil, p.Map)
 	p.updateButtons()
 	p.check()

@@ -52,7 +52,7 @@ func (v Value) String() string {
 
 // Float returns a number value, and whether it was one.
 func (v Value) Float() (float64, bool) {
-	if v.Raw == nil || len(v.Raw) == 0 || !(v.Raw[0] == '-' || v.Raw[0] >= '0' && v.Raw[0] <= '9') {
+	if len(v.Raw) == 0 || !(v.Raw[0] == '-' || v.Raw[0] >= '0' && v.Raw[0] <= '9') {
 		return 0, false
 	}
 	f, err := strconv.ParseFloat(string(v.Raw), 64)
