@@ -259,24 +259,19 @@ func (m *MapView) changed() {
 }
 
 // Undo steps back one draft edit.
-func (m *MapView) Undo() {
-	if len(m.undo) == 0 {
-		return
-	}
-	m.redo = append(m.redo, m.Scene.Draft.Clone())
-	m.Scene.Draft = m.undo[len(m.undo)-1]
-	m.undo = m.undo[:len(m.undo)-1]
-	m.changed()
-}
+func (m *MapView) Undo() { m.step(&m.undo, &m.redo) }
 
 // Redo takes back an Undo.
-func (m *MapView) Redo() {
-	if len(m.redo) == 0 {
+func (m *MapView) Redo() { m.step(&m.redo, &m.undo) }
+
+// step restores the newest draft of from, saving the current one on to.
+func (m *MapView) step(from, to *[]orb.Ring) {
+	if len(*from) == 0 {
 		return
 	}
-	m.undo = append(m.undo, m.Scene.Draft.Clone())
-	m.Scene.Draft = m.redo[len(m.redo)-1]
-	m.redo = m.redo[:len(m.redo)-1]
+	*to = append(*to, m.Scene.Draft.Clone())
+	m.Scene.Draft = (*from)[len(*from)-1]
+	*from = (*from)[:len(*from)-1]
 	m.changed()
 }
 

@@ -51,14 +51,7 @@ func Explain(filters []Filter) string {
 	if len(filters) == 0 {
 		return "every event passes"
 	}
-	by := map[string][]string{}
-	var order []string
-	for _, f := range filters {
-		if _, ok := by[f.Property]; !ok {
-			order = append(order, f.Property)
-		}
-		by[f.Property] = append(by[f.Property], f.Value)
-	}
+	order, by := byProperty(filters)
 	parts := make([]string, len(order))
 	for i, p := range order {
 		vals := by[p]

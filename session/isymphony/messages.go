@@ -51,14 +51,7 @@ var aliases = map[string]string{"login": "userLogin", "logout": "userLogout"}
 // across properties; an event lacking a filtered property never passes. A nil set
 // (no filter sent yet) or an empty one passes everything.
 func Match(filters []Filter, event map[string]any) bool {
-	byProp := map[string][]string{}
-	var order []string
-	for _, f := range filters {
-		if _, seen := byProp[f.Property]; !seen {
-			order = append(order, f.Property)
-		}
-		byProp[f.Property] = append(byProp[f.Property], f.Value)
-	}
+	order, byProp := byProperty(filters)
 	for _, prop := range order {
 		v, ok := event[prop]
 		if !ok || v == nil {
@@ -94,4 +87,17 @@ func valueString(v any) string {
 		b, _ := json.Marshal(x)
 		return string(b)
 	}
+}
+
+// byProperty groups a filter set's values by property, properties in first-seen
+// order.
+func byProperty(filters []Filter) (order []string, values map[string][]string) {
+	values = map[string][]string{}
+	for _, f := range filters {
+		if _, seen := values[f.Property]; !seen {
+			order = append(order, f.Property)
+		}
+		values[f.Property] = append(values[f.Property], f.Value)
+	}
+	return order, values
 }
