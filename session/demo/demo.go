@@ -45,8 +45,6 @@ type Server struct {
 	stop chan struct{}
 	wg   sync.WaitGroup
 
-	mu       sync.Mutex
-	sockets  map[net.Conn]struct{} // hijacked WebSocket connections
 	firehose *serve.Firehose
 }
 
@@ -58,29 +56,10 @@ func (s *Server) FramesSent() uint64 {
 	return s.firehose.Sent()
 }
 
-// track remembers upgraded connections so DropAll can cut them.
-func (s *Server) track(c net.Conn, st http.ConnState) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	switch st {
-	case http.StateHijacked:
-		s.sockets[c] = struct{}{}
-	case http.StateClosed:
-		delete(s.sockets, c)
-	}
-}
-
 // DropAll cuts every WebSocket connection at the TCP level, with no close frame: a
 // server vanishing mid-stream. It returns how many it cut.
 func (s *Server) DropAll() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	n := len(s.sockets)
-	for c := range s.sockets {
-		c.Close()
-		delete(s.sockets, c)
-	}
-	return n
+	return s.Hypothesis.DropAll() + s.Misskey.DropAll() + s.Gotham.DropAll() + s.ISymphony.DropAll()
 }
 
 // Start listens and serves all four dialects until Close.
@@ -111,7 +90,6 @@ func Start(o Options) (*Server, error) {
 		ISymphony:  &isymphony.Server{Clock: clock},
 		ln:         ln,
 		stop:       stop,
-		sockets:    map[net.Conn]struct{}{},
 	}
 	mux := http.NewServeMux()
 	mux.Handle(hypothesis.Path, s.Hypothesis)
@@ -119,7 +97,7 @@ func Start(o Options) (*Server, error) {
 	mux.Handle(gotham.Path, s.Gotham)
 	mux.Handle(gotham.AltPath, s.Gotham)
 	mux.Handle(isymphony.Path, s.ISymphony)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ConnState: s.track}
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	runs := []func(<-chan struct{}){s.Hypothesis.Run, s.Misskey.Run, s.Gotham.Run, s.ISymphony.Run}
 	if o.Firehose != "" {
 		s.firehose = &serve.Firehose{Rate: o.Rate}

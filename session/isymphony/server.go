@@ -217,3 +217,6 @@ func FirehoseFrames(n int) [][]byte {
 	}
 	return frames[:n]
 }
+
+// DropAll cuts every connection without a close frame and returns how many.
+func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }

@@ -505,3 +505,6 @@ func FirehoseFrames(id string, n int) [][]byte {
 	}
 	return frames
 }
+
+// DropAll cuts every connection without a close frame and returns how many.
+func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }

@@ -81,6 +81,9 @@ func (c *Conn) Close(code int, text string) {
 	}
 }
 
+// Drop cuts the connection at the TCP level, with no close frame.
+func (c *Conn) Drop() { _ = c.ws.UnderlyingConn().Close() }
+
 // Done is closed when the connection has ended.
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
@@ -270,6 +273,15 @@ func (s *Set[T]) Snapshot() []*T {
 		out = append(out, t)
 	}
 	return out
+}
+
+// Each calls f for every member.
+func (s *Set[T]) Each(f func(*T)) int {
+	all := s.Snapshot()
+	for _, t := range all {
+		f(t)
+	}
+	return len(all)
 }
 
 // Len returns how many members there are.
