@@ -63,23 +63,27 @@ func (h *Health) Rates(profile, sub string) []float64 {
 	return out
 }
 
-// Sparkline draws rates with block characters, scaled to their maximum.
+// Sparkline draws rates with block characters, scaled between their minimum and
+// maximum.
 func Sparkline(rates []float64) string {
 	if len(rates) == 0 {
 		return ""
 	}
-	const blocks = "▁▂▃▄▅▆▇█"
-	peak := 0.0
+	blocks := []rune("▁▂▃▄▅▆▇█")
+	lo, hi := rates[0], rates[0]
 	for _, r := range rates {
-		peak = max(peak, r)
+		lo, hi = min(lo, r), max(hi, r)
 	}
 	var b strings.Builder
 	for _, r := range rates {
-		i := 0
-		if peak > 0 {
-			i = int(r / peak * 7.999)
+		i := 3 // a steady rate draws a level middle line
+		switch {
+		case hi == 0:
+			i = 0
+		case hi > lo:
+			i = int((r - lo) / (hi - lo) * 7.999)
 		}
-		b.WriteString(string([]rune(blocks)[i]))
+		b.WriteRune(blocks[i])
 	}
 	return b.String()
 }

@@ -103,3 +103,20 @@ func BenchmarkModelAppend(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
 }
+
+func TestSparkline(t *testing.T) {
+	cases := []struct {
+		rates []float64
+		want  string
+	}{
+		{nil, ""},
+		{[]float64{0, 0}, "▁▁"},
+		{[]float64{2, 2, 2}, "▄▄▄"},
+		{[]float64{0, 1, 2}, "▁▄█"},
+	}
+	for _, c := range cases {
+		if got := Sparkline(c.rates); got != c.want {
+			t.Errorf("Sparkline(%v) = %q, want %q", c.rates, got, c.want)
+		}
+	}
+}
