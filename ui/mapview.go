@@ -43,6 +43,26 @@ type MapView struct {
 	scale    *canvas.Text
 	credit   *canvas.Text
 	labels   []*canvas.Text // polygon and track labels laid over the raster
+	hover    *geo.Track     // the track under the pointer, named on the map
+}
+
+// MouseIn is part of desktop.Hoverable.
+func (m *MapView) MouseIn(*desktop.MouseEvent) {}
+
+// MouseMoved names the track under the pointer.
+func (m *MapView) MouseMoved(ev *desktop.MouseEvent) {
+	if t := m.TrackAt(ev.Position); t != m.hover {
+		m.hover = t
+		m.Refresh()
+	}
+}
+
+// MouseOut is part of desktop.Hoverable.
+func (m *MapView) MouseOut() {
+	if m.hover != nil {
+		m.hover = nil
+		m.Refresh()
+	}
 }
 
 // maxLabels bounds the text objects over the map.
@@ -140,6 +160,13 @@ func (m *MapView) layoutLabels() {
 			state = "not live"
 		}
 		want = append(want, label{p.Label + " · " + state, m.screen(top).SubtractXY(0, 18), theme.ColorNameForeground})
+	}
+	if h := m.hover; h != nil {
+		name := h.Name
+		if name == "" {
+			name = h.Key.TrackID
+		}
+		want = append(want, label{name + " (" + h.Key.TrackID + ")", m.screen(h.Latest().Point).AddXY(9, -6), theme.ColorNameForeground})
 	}
 	if m.Scene.View.Zoom >= 15 {
 		for _, t := range m.Scene.Tracks {

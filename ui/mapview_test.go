@@ -2,8 +2,10 @@ package ui
 
 import (
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 
@@ -59,5 +61,35 @@ func TestMapDrafting(t *testing.T) {
 	m.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if m.Drawing || len(m.Scene.Draft) != 0 {
 		t.Fatal("escape should cancel")
+	}
+}
+
+// Hovering a track names it; a tap selects it.
+func TestMapHoverAndPick(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewMapView(orb.Point{-77.06, 38.90}, 14)
+	w := test.NewWindow(m)
+	defer w.Close()
+	w.Resize(fyne.NewSize(800, 600))
+	ts := geo.NewTracks(5, 10)
+	k := geo.TrackKey{TrackID: "track0"}
+	ts.Add(k, "MV Example", geo.Fix{Point: orb.Point{-77.06, 38.90}}, 0, time.Now())
+	m.Scene.Tracks = ts.All()
+	centre := m.screen(orb.Point{-77.06, 38.90})
+	m.MouseMoved(&desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: centre}})
+	named := false
+	for _, l := range m.labels {
+		if l.Visible() && l.Text == "MV Example (track0)" {
+			named = true
+		}
+	}
+	if !named {
+		t.Fatal("hovered track not named")
+	}
+	var picked *geo.Track
+	m.OnTrackTapped = func(tr *geo.Track) { picked = tr }
+	test.TapCanvas(w.Canvas(), centre)
+	if picked == nil || picked.Key != k || m.Scene.Selected != k {
+		t.Fatalf("tap picked %v", picked)
 	}
 }

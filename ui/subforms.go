@@ -364,8 +364,8 @@ func newGothamForm() *gothamForm {
 		e.OnChanged = changed
 	}
 	form := widget.NewForm(
-		&widget.FormItem{Text: "Time from", Widget: f.start, HintText: "ISO-8601 UTC, inclusive; empty for no time limit"},
-		&widget.FormItem{Text: "Time to", Widget: container.NewBorder(nil, nil, nil, lastHour, f.end)},
+		&widget.FormItem{Text: "Time from", Widget: container.NewBorder(nil, nil, nil, datePicker(f.start, false), f.start), HintText: "ISO-8601 UTC, inclusive; empty for no time limit"},
+		&widget.FormItem{Text: "Time to", Widget: container.NewBorder(nil, nil, nil, container.NewHBox(datePicker(f.end, true), lastHour), f.end)},
 		&widget.FormItem{Text: "Property", Widget: f.property, HintText: "matches any of the values below"},
 		&widget.FormItem{Text: "Values", Widget: f.values, HintText: `numbers for Double/Integer, "quoted" for strings, Decimal and Long, dates and timestamps`},
 		&widget.FormItem{Text: "Polygon", Widget: f.location},
@@ -373,6 +373,37 @@ func newGothamForm() *gothamForm {
 	note := widget.NewLabel("Fields combine with AND; leave all empty for everything ({}).")
 	f.content = container.NewVBox(note, form, container.NewHBox(f.repair))
 	return f
+}
+
+// datePicker is a calendar button that fills e with the picked day, from its
+// first second (or its last, for an end) in UTC, keeping a time already typed.
+func datePicker(e *widget.Entry, endOfDay bool) *widget.Button {
+	var b *widget.Button
+	b = widget.NewButtonWithIcon("", theme.CalendarIcon(), func() {
+		c := fyne.CurrentApp().Driver().CanvasForObject(b)
+		if c == nil {
+			return
+		}
+		start := time.Now().UTC()
+		if t, err := time.Parse(time.RFC3339, e.Text); err == nil {
+			start = t
+		}
+		var pop *widget.PopUp
+		cal := widget.NewCalendar(start, func(d time.Time) {
+			clock := "00:00:00"
+			if endOfDay {
+				clock = "23:59:59"
+			}
+			if t, err := time.Parse(time.RFC3339, e.Text); err == nil {
+				clock = t.UTC().Format("15:04:05")
+			}
+			e.SetText(d.Format("2006-01-02") + "T" + clock + "Z")
+			pop.Hide()
+		})
+		pop = widget.NewPopUp(cal, c)
+		pop.ShowAtRelativePosition(fyne.NewPos(0, b.Size().Height), b)
+	})
+	return b
 }
 
 func (f *gothamForm) changed() {
