@@ -23,6 +23,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -241,7 +242,6 @@ func (a *App) buildUI() {
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
 	a.sidebar = NewSidebar()
-	a.sidebar.OnScope = a.onScopeChanged
 	a.sidebar.Tree.OnSelected = func(id widget.TreeNodeID) {
 		a.selectedNode = id
 		name, sub, _ := strings.Cut(id, subSep)
@@ -767,7 +767,7 @@ func (a *App) updateButtons() {
 }
 
 func (a *App) selectedProfile() *session.Profile {
-	name := a.sidebar.Selected(a.selectedNode)
+	name := profileOf(a.selectedNode)
 	for i := range a.profiles {
 		if a.profiles[i].Name == name {
 			return &a.profiles[i]
@@ -928,12 +928,10 @@ func (a *App) editProfile(p *session.Profile) {
 	if !isNew {
 		title = "Edit " + orig.Name
 	}
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layoutSpacer(), cancel, form.Save), nil, nil, form.Content), a.win)
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, form.Save), nil, nil, form.Content), a.win)
 	d.Resize(fyne.NewSize(640, 620))
 	d.Show()
 }
-
-func layoutSpacer() fyne.CanvasObject { return container.NewStack() }
 
 // save writes the non-demo profiles.
 func (a *App) save() {

@@ -25,8 +25,6 @@ type Sidebar struct {
 	states   map[string]ProfileState
 	rates    map[string]float64
 	health   *Health
-	// OnScope is called with the selected profile and subscription ("" for none).
-	OnScope func(Scope)
 }
 
 const subSep = "\x00"
@@ -35,18 +33,6 @@ const subSep = "\x00"
 func NewSidebar() *Sidebar {
 	s := &Sidebar{states: map[string]ProfileState{}, rates: map[string]float64{}}
 	s.Tree = widget.NewTree(s.children, s.branch, s.create, s.update)
-	s.Tree.OnSelected = func(id widget.TreeNodeID) {
-		if s.OnScope == nil {
-			return
-		}
-		name, sub, _ := strings.Cut(id, subSep)
-		s.OnScope(Scope{Profile: name, Sub: sub})
-	}
-	s.Tree.OnUnselected = func(widget.TreeNodeID) {
-		if s.OnScope != nil {
-			s.OnScope(Scope{})
-		}
-	}
 	return s
 }
 
@@ -65,9 +51,9 @@ func (s *Sidebar) Update(profiles []session.Profile, states map[string]ProfileSt
 	}
 }
 
-// Selected returns the selected profile's name, or "".
-func (s *Sidebar) Selected(selected string) string {
-	name, _, _ := strings.Cut(selected, subSep)
+// profileOf returns the profile a tree node belongs to ("" for none).
+func profileOf(node widget.TreeNodeID) string {
+	name, _, _ := strings.Cut(node, subSep)
 	return name
 }
 
