@@ -81,6 +81,9 @@ func (c *Conn) Close(code int, text string) {
 	}
 }
 
+// Queued is how many frames wait for the writer.
+func (c *Conn) Queued() int { return len(c.out) }
+
 // Drop cuts the connection at the TCP level, with no close frame.
 func (c *Conn) Drop() { _ = c.ws.UnderlyingConn().Close() }
 
