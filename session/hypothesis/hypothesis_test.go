@@ -194,7 +194,8 @@ func TestClientFilterErrorMarksSub(t *testing.T) {
 func TestClientReconnectReplaysFilter(t *testing.T) {
 	srv := st.StartDemo(t, 1)
 	s, c := st.Connect(t, demoProfile(srv))
-	_, i := c.WaitKind(t, 0, session.DirOut, "filter")
+	// A reply proves the server is serving the socket (and so can drop it).
+	_, i := c.WaitKind(t, 0, session.DirIn, "whoyouare")
 	if n := srv.DropAll(); n == 0 {
 		t.Fatal("no connection to drop")
 	}
