@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -124,7 +125,7 @@ func Start(o Options) (*Server, error) {
 	go func() {
 		defer s.wg.Done()
 		if err := s.http.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			fmt.Println("demo: serve:", err)
+			log.Printf("demo: serve: %v", err) // stderr: stdout may carry NDJSON
 		}
 	}()
 	return s, nil
