@@ -37,6 +37,18 @@ type Template struct {
 	JSON string
 }
 
+// Single marks a Dialect that keeps one subscription per socket: a filter that each
+// new one replaces (Hypothesis, iSymphony).
+type Single interface {
+	SingleSubscription()
+}
+
+// SingleSubscription reports whether d keeps one subscription per socket.
+func SingleSubscription(d Dialect) bool {
+	_, ok := d.(Single)
+	return ok
+}
+
 // Resubscriber is a Client that can change a live subscription in place.
 type Resubscriber interface {
 	Resubscribe(w *Wire, sub *Sub, spec json.RawMessage)

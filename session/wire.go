@@ -63,10 +63,16 @@ func (w *Wire) FindServer(serverID string) *Sub {
 	return nil
 }
 
-// Drop removes a subscription from the desired set without sending anything.
-func (w *Wire) Drop(id string) {
-	w.s.dropSub(id)
+// DropOthers removes every subscription but id from the desired set, without
+// sending anything: for dialects where a new filter replaces the socket's last.
+func (w *Wire) DropOthers(id string) {
+	for _, s := range append([]*Sub(nil), w.s.subs...) {
+		if s.ID != id {
+			w.s.dropSub(s.ID)
+		}
+	}
 }
+
 
 // Emit publishes an incoming event; a non-empty ev.Sub counts towards that
 // subscription's health.

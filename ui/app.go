@@ -607,8 +607,8 @@ func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) 
 		if err := d.CheckSub(spec); err != nil {
 			return "", err
 		}
-		if p.Dialect == "hypothesis" || p.Dialect == "isymphony" {
-			p.Subs = nil // one filter per socket
+		if session.SingleSubscription(d) {
+			p.Subs = nil // the new filter replaces the last
 		}
 		p.Subs = append(p.Subs, spec)
 		id = strconv.Itoa(len(p.Subs))

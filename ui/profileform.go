@@ -148,7 +148,7 @@ func (f *ProfileForm) Profile() (session.Profile, error) {
 		}
 		p.Subs = append(p.Subs, json.RawMessage(line))
 	}
-	if len(p.Subs) > 1 && (p.Dialect == "hypothesis" || p.Dialect == "isymphony") {
+	if len(p.Subs) > 1 && session.SingleSubscription(d) {
 		return p, fmt.Errorf("%s keeps one filter per socket: put everything in one subscription", p.Dialect)
 	}
 	return p, nil

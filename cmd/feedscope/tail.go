@@ -74,10 +74,10 @@ func runTail(args []string, stdout, stderr io.Writer) int {
 	if p.URL == "" {
 		return usage("--url is required (or --demo)")
 	}
-	if (p.Dialect == "hypothesis" || p.Dialect == "isymphony") && len(subs) > 1 {
+	d, _ := session.Lookup(p.Dialect)
+	if session.SingleSubscription(d) && len(subs) > 1 {
 		return usage("%s keeps one filter per socket: put every clause in one --sub", p.Dialect)
 	}
-	d, _ := session.Lookup(p.Dialect)
 	for i, s := range subs {
 		if err := d.CheckSub(s); err != nil {
 			return usage("--sub #%d: %v", i+1, err)

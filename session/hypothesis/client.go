@@ -17,6 +17,9 @@ func init() { session.Register(Dialect{}) }
 // Dialect is the Hypothesis client.
 type Dialect struct{}
 
+// SingleSubscription marks the one filter per socket.
+func (Dialect) SingleSubscription() {}
+
 // Name returns "hypothesis".
 func (Dialect) Name() string { return Name }
 
@@ -82,11 +85,7 @@ func (c *Client) Open(w *session.Wire) {
 
 // Subscribe replaces the socket's filter: there is one per socket.
 func (c *Client) Subscribe(w *session.Wire, sub *session.Sub) {
-	for _, old := range append([]*session.Sub(nil), w.Subs()...) {
-		if old.ID != sub.ID {
-			w.Drop(old.ID)
-		}
-	}
+	w.DropOthers(sub.ID)
 	if w.IsOpen() {
 		c.sendFilter(w, sub.ID, sub.Spec)
 	}

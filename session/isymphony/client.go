@@ -16,6 +16,9 @@ func init() { session.Register(Dialect{}) }
 // Dialect is the iSymphony client.
 type Dialect struct{}
 
+// SingleSubscription marks the one filter set per socket.
+func (Dialect) SingleSubscription() {}
+
 // Name returns "isymphony".
 func (Dialect) Name() string { return Name }
 
@@ -68,11 +71,7 @@ func (c *Client) Open(w *session.Wire) {
 
 // Subscribe replaces the connection's filter set.
 func (c *Client) Subscribe(w *session.Wire, sub *session.Sub) {
-	for _, old := range append([]*session.Sub(nil), w.Subs()...) {
-		if old.ID != sub.ID {
-			w.Drop(old.ID)
-		}
-	}
+	w.DropOthers(sub.ID)
 	c.send(w, sub.ID, sub.Spec)
 }
 
