@@ -73,7 +73,6 @@ func (w *Wire) DropOthers(id string) {
 	}
 }
 
-
 // Emit publishes an incoming event; a non-empty ev.Sub counts towards that
 // subscription's health.
 func (w *Wire) Emit(ev Event) {

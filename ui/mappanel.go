@@ -324,15 +324,7 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileS
 			continue
 		}
 		targets = append(targets, prof.Name)
-		var list []session.Sub
-		if st, ok := states[prof.Name]; ok {
-			list = st.Subs
-		} else {
-			for i, s := range prof.Subs {
-				list = append(list, session.Sub{ID: fmt.Sprint(i + 1), Spec: s})
-			}
-		}
-		for _, s := range list {
+		for _, s := range profileSubs(prof, states) {
 			q, arg := gotham.ParseQuery(s.Spec)
 			subs = append(subs, prof.Name+" #"+s.ID)
 			if arg != nil || q.Location == nil {

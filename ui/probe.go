@@ -2,11 +2,10 @@ package ui
 
 import (
 	"log"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/feedscope/feedscope/internal/procstat"
 )
 
 // probe measures the UI's responsiveness for the performance harness: how late
@@ -60,13 +59,4 @@ func (p *probe) report() {
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-func rssMB() int64 {
-	b, _ := os.ReadFile("/proc/self/status")
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) > 1 && f[0] == "VmRSS:" {
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func rssMB() int64 { return procstat.RSS() >> 20 }

@@ -78,19 +78,25 @@ func (s *Sidebar) children(id widget.TreeNodeID) []widget.TreeNodeID {
 
 // subsOf returns the live table when connected, the saved subscriptions otherwise.
 func (s *Sidebar) subsOf(name string) []session.Sub {
-	if st, ok := s.states[name]; ok {
-		return st.Subs
-	}
 	for _, p := range s.profiles {
 		if p.Name == name {
-			subs := make([]session.Sub, len(p.Subs))
-			for i, spec := range p.Subs {
-				subs[i] = session.Sub{ID: fmt.Sprint(i + 1), Spec: spec, State: session.SubOffline}
-			}
-			return subs
+			return profileSubs(p, s.states)
 		}
 	}
 	return nil
+}
+
+// profileSubs is a profile's subscription table when it is connected, and its
+// saved subscriptions (numbered as a connect would number them) when not.
+func profileSubs(p session.Profile, states map[string]ProfileState) []session.Sub {
+	if st, ok := states[p.Name]; ok {
+		return st.Subs
+	}
+	subs := make([]session.Sub, len(p.Subs))
+	for i, spec := range p.Subs {
+		subs[i] = session.Sub{ID: fmt.Sprint(i + 1), Spec: spec, State: session.SubOffline}
+	}
+	return subs
 }
 
 func (s *Sidebar) branch(id widget.TreeNodeID) bool {

@@ -8,17 +8,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"runtime"
 	"sort"
-	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
 	cws "github.com/coder/websocket"
 	"github.com/gorilla/websocket"
 
+	"github.com/feedscope/feedscope/internal/procstat"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 	_ "github.com/feedscope/feedscope/session/misskey" // the dialect under test
@@ -138,21 +136,8 @@ func Engine(ctx context.Context, url string, c *Counter) error {
 	return nil
 }
 
-// RSS returns the resident set size of this process in bytes (Linux).
-func RSS() int64 {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
-			f := strings.Fields(line)
-			kb, _ := strconv.ParseInt(f[1], 10, 64)
-			return kb * 1024
-		}
-	}
-	return 0
-}
+// RSS returns the resident set size of this process in bytes.
+func RSS() int64 { return procstat.RSS() }
 
 // Mallocs returns the process's allocation count so far.
 func Mallocs() uint64 {
