@@ -180,19 +180,6 @@ func (x *Index) Add(key string, r orb.Ring) {
 	x.entries = append(x.entries, entry{key: key, bound: r.Bound(), ring: r})
 }
 
-// Len returns how many rings the index holds.
-func (x *Index) Len() int { return len(x.entries) }
-
-// Contains reports whether the ring under key contains p.
-func (x *Index) Contains(key string, p orb.Point) bool {
-	for i := range x.entries {
-		if e := &x.entries[i]; e.key == key {
-			return e.bound.Contains(p) && planar.RingContains(e.ring, p)
-		}
-	}
-	return false
-}
-
 // Each calls f with the key of every ring that contains p.
 func (x *Index) Each(p orb.Point, f func(key string)) {
 	for i := range x.entries {

@@ -31,15 +31,6 @@ func (r *Ring) Publish(e Event) {
 	r.mu.Unlock()
 }
 
-// PublishBatch appends events under one lock.
-func (r *Ring) PublishBatch(es []Event) {
-	r.mu.Lock()
-	for _, e := range es {
-		r.push(e)
-	}
-	r.mu.Unlock()
-}
-
 func (r *Ring) push(e Event) {
 	c := len(r.buf)
 	if r.n < c {
@@ -51,9 +42,6 @@ func (r *Ring) push(e Event) {
 	}
 	r.total++
 }
-
-// Cap returns the ring's capacity.
-func (r *Ring) Cap() int { return len(r.buf) }
 
 // Len returns how many events the ring holds and how many were ever pushed.
 func (r *Ring) Len() (held int, total uint64) {

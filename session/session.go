@@ -83,9 +83,6 @@ func New(p Profile, sink Sink) (*Session, error) {
 	return s, nil
 }
 
-// Profile returns the profile the session was made with.
-func (s *Session) Profile() Profile { return s.profile }
-
 // Start connects in the background until ctx ends or Close is called.
 func (s *Session) Start(ctx context.Context) {
 	s.mu.Lock()

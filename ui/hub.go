@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/feedscope/feedscope/session"
@@ -67,15 +66,6 @@ func (h *Hub) Live(name string) bool {
 	default:
 		return true
 	}
-}
-
-// Subscribe adds a native subscription to a connected profile.
-func (h *Hub) Subscribe(name string, spec []byte) (string, error) {
-	s := h.Session(name)
-	if s == nil {
-		return "", fmt.Errorf("%s is not connected", name)
-	}
-	return s.Subscribe(spec)
 }
 
 // CloseAll closes every session.

@@ -522,9 +522,6 @@ func (f *gothamForm) Load(spec json.RawMessage) {
 	}
 }
 
-// SetRing puts a polygon drawn elsewhere (the map) into the form.
-func (f *gothamForm) SetRing(r orb.Ring) { f.setRing(r) }
-
 // --- iSymphony --------------------------------------------------------------------
 
 type isymphonyForm struct {

@@ -287,13 +287,6 @@ func (s *Set[T]) Each(f func(*T)) int {
 	return len(all)
 }
 
-// Len returns how many members there are.
-func (s *Set[T]) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.m)
-}
-
 // Clock scales the demo's cadences (Speed 2 makes everything happen twice as often)
 // and carries its lifetime: when Done closes, every connection closes with 1001.
 type Clock struct {
