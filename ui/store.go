@@ -156,7 +156,10 @@ func (osKeyring) Get(profile, kind string) (string, error) {
 	return v, err
 }
 
-func (osKeyring) Set(profile, kind, value string) error {
+func (k osKeyring) Set(profile, kind, value string) error {
+	if cur, err := k.Get(profile, kind); err == nil && cur == value {
+		return nil // every save stores every secret: write only what changed
+	}
 	if value == "" {
 		err := keyring.Delete(keyringService, profile+"/"+kind)
 		if errors.Is(err, keyring.ErrNotFound) {
