@@ -39,14 +39,23 @@ type Point struct {
 // Event is one thing that happened on a session: a frame received or sent, or a state
 // change. It is also the line format of `feedscope tail`.
 type Event struct {
-	Time    time.Time       `json:"time"`
-	Profile string          `json:"profile"`
-	Dialect string          `json:"dialect"`
-	Dir     string          `json:"dir"`
-	Sub     string          `json:"sub"`
-	Kind    string          `json:"kind"`
-	Summary string          `json:"summary"`
-	Geo     *Point          `json:"geo,omitempty"`
+	Time    time.Time `json:"time"`
+	Profile string    `json:"profile"`
+	Dialect string    `json:"dialect"`
+	Dir     string    `json:"dir"`
+	Sub     string    `json:"sub"`
+	Kind    string    `json:"kind"`
+	Summary string    `json:"summary"`
+	Geo     *Point    `json:"geo,omitempty"`
+	// Key, Label, Heading and Speed say what the event is about, decoded once so that
+	// no reader (map, table, watch rules) parses Raw again: Key is the subject's
+	// stable identity (a Gotham track, a Misskey note id), Label the name a person
+	// knows it by, Heading degrees clockwise from north and Speed metres a second,
+	// where the feed has them.
+	Key     string          `json:"key,omitempty"`
+	Label   string          `json:"label,omitempty"`
+	Heading *float64        `json:"heading,omitempty"`
+	Speed   *float64        `json:"speed,omitempty"`
 	Raw     json.RawMessage `json:"raw,omitempty"`
 }
 

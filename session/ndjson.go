@@ -34,6 +34,22 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		b = strconv.AppendFloat(b, e.Geo.Lat, 'f', -1, 64)
 		b = append(b, '}')
 	}
+	if e.Key != "" {
+		b = append(b, `,"key":`...)
+		b = appendString(b, e.Key)
+	}
+	if e.Label != "" {
+		b = append(b, `,"label":`...)
+		b = appendString(b, e.Label)
+	}
+	if e.Heading != nil {
+		b = append(b, `,"heading":`...)
+		b = strconv.AppendFloat(b, *e.Heading, 'f', -1, 64)
+	}
+	if e.Speed != nil {
+		b = append(b, `,"speed":`...)
+		b = strconv.AppendFloat(b, *e.Speed, 'f', -1, 64)
+	}
 	if len(e.Raw) > 0 {
 		b = append(b, `,"raw":`...)
 		if bytes.ContainsAny(e.Raw, "\n\r") {

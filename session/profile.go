@@ -29,6 +29,18 @@ type Profile struct {
 	// Subs are the dialect-native subscriptions (the same JSON as `tail --sub`),
 	// replayed on every connect.
 	Subs []json.RawMessage `json:"subs,omitempty"`
+	// Headers are extra handshake headers (a cookie, an API key, Authorization for
+	// a plain WebSocket). Their values are secrets: kept in the secret store with the
+	// token, never in the profiles file, an export or a recording.
+	Headers map[string]string `json:"-"`
+	// HeaderNames lists the names of Headers, which the profiles file does keep, so
+	// that a profile without its secrets still says what it needs.
+	HeaderNames []string `json:"headerNames,omitempty"`
+	// Subprotocols are offered in the handshake (Sec-WebSocket-Protocol).
+	Subprotocols []string `json:"subprotocols,omitempty"`
+	// Settings are the dialect's own non-secret options (for a plain WebSocket: the
+	// JSON pointer that names an event's kind, the summary template).
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // Validate reports the first thing about p that would make a connection fail.
@@ -70,7 +82,7 @@ const minScrub = 6
 // Scrub replaces every secret of p that occurs in s, so that error text that echoes a
 // URL or header never shows a token or password.
 func (p *Profile) Scrub(s string) string {
-	for _, secret := range []string{p.Token, p.Password} {
+	for _, secret := range p.secrets() {
 		if len(secret) < minScrub {
 			continue
 		}
@@ -80,4 +92,13 @@ func (p *Profile) Scrub(s string) string {
 		}
 	}
 	return s
+}
+
+// secrets lists every secret value of p.
+func (p *Profile) secrets() []string {
+	out := []string{p.Token, p.Password}
+	for _, v := range p.Headers {
+		out = append(out, v)
+	}
+	return out
 }

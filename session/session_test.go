@@ -232,3 +232,11 @@ func FuzzCheckJSON(f *testing.F) {
 	f.Add([]byte("{\n\"x\":}"))
 	f.Fuzz(func(t *testing.T, b []byte) { _ = session.CheckJSON(b) })
 }
+
+func TestScrubHidesHeaderValues(t *testing.T) {
+	p := session.Profile{Token: "token-123456", Headers: map[string]string{"Cookie": "session=abcdef123"}}
+	got := p.Scrub("dial ws://x?i=token-123456 with Cookie: session=abcdef123")
+	if strings.Contains(got, "token-123456") || strings.Contains(got, "abcdef123") {
+		t.Fatalf("secret left in %q", got)
+	}
+}

@@ -48,6 +48,9 @@ func (s *ProfileStore) Load() ([]session.Profile, error) {
 		p := &f.Profiles[i]
 		p.Token, _ = s.Secrets.Get(p.Name, "token")
 		p.Password, _ = s.Secrets.Get(p.Name, "password")
+		if h, _ := s.Secrets.Get(p.Name, "headers"); h != "" {
+			_ = json.Unmarshal([]byte(h), &p.Headers)
+		}
 	}
 	return f.Profiles, nil
 }
@@ -55,6 +58,9 @@ func (s *ProfileStore) Load() ([]session.Profile, error) {
 // Save writes every profile (without secrets) atomically and stores the secrets.
 func (s *ProfileStore) Save(ps []session.Profile) error {
 	sorted := append([]session.Profile(nil), ps...)
+	for i := range sorted {
+		sorted[i].HeaderNames = headerNames(sorted[i].Headers)
+	}
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
 	b, err := json.MarshalIndent(profileFile{Version: 1, Profiles: sorted}, "", "  ")
 	if err != nil {
@@ -70,14 +76,33 @@ func (s *ProfileStore) Save(ps []session.Profile) error {
 		if err := s.Secrets.Set(p.Name, "password", p.Password); err != nil {
 			return err
 		}
+		headers := ""
+		if len(p.Headers) > 0 {
+			b, _ := json.Marshal(p.Headers)
+			headers = string(b)
+		}
+		if err := s.Secrets.Set(p.Name, "headers", headers); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// headerNames lists a profile's header names, sorted, for the profiles file.
+func headerNames(h map[string]string) []string {
+	var names []string
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // Forget removes a profile's secrets.
 func (s *ProfileStore) Forget(name string) {
 	_ = s.Secrets.Set(name, "token", "")
 	_ = s.Secrets.Set(name, "password", "")
+	_ = s.Secrets.Set(name, "headers", "")
 }
 
 // WriteFileAtomic writes through a temporary file and a rename, so a crash never

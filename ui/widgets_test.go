@@ -232,7 +232,8 @@ func TestProfileStore(t *testing.T) {
 	dir := t.TempDir()
 	s := &ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: &fileSecrets{path: filepath.Join(dir, "secrets.json")}}
 	ps := []session.Profile{{Name: "a", Dialect: "misskey", URL: "wss://x/streaming", Token: "tok-secret-1"},
-		{Name: "b", Dialect: "isymphony", URL: "ws://pbx/x", User: "manager", Password: "pw-secret-2"}}
+		{Name: "b", Dialect: "isymphony", URL: "ws://pbx/x", User: "manager", Password: "pw-secret-2",
+			Headers: map[string]string{"X-Api-Key": "hdr-secret-3"}}}
 	if err := s.Save(ps); err != nil {
 		t.Fatal(err)
 	}
@@ -244,7 +245,8 @@ func TestProfileStore(t *testing.T) {
 		t.Fatalf("secrets file mode %v", fi.Mode())
 	}
 	got, err := s.Load()
-	if err != nil || len(got) != 2 || got[0].Token != "tok-secret-1" || got[1].Password != "pw-secret-2" {
+	if err != nil || len(got) != 2 || got[0].Token != "tok-secret-1" || got[1].Password != "pw-secret-2" ||
+		got[1].Headers["X-Api-Key"] != "hdr-secret-3" || len(got[1].HeaderNames) != 1 {
 		t.Fatalf("load: %v %+v", err, got)
 	}
 	if err := os.WriteFile(s.Path, []byte(`{"profiles":[{"name":`), 0o600); err != nil {
