@@ -199,7 +199,7 @@ func (a *App) startDemo() error {
 		return err
 	}
 	a.demo = srv
-	for _, p := range DemoProfiles(srv) {
+	for _, p := range srv.Profiles() {
 		if a.opts.Firehose != "" && p.Dialect != a.opts.Firehose {
 			continue
 		}
@@ -207,19 +207,6 @@ func (a *App) startDemo() error {
 		a.connectProfile(p)
 	}
 	return nil
-}
-
-// DemoProfiles are the `--demo` profiles: each subscribed to something lively.
-func DemoProfiles(srv *demo.Server) []session.Profile {
-	raw := func(s string) []json.RawMessage { return []json.RawMessage{json.RawMessage(s)} }
-	return []session.Profile{
-		{Name: "demo-hypothesis", Dialect: "hypothesis", URL: srv.URL("hypothesis"), Token: "demo-token",
-			Subs: raw(`{"match_policy":"include_any","clauses":[{"field":"/group","operator":"equals","value":"__world__","case_sensitive":false}],"actions":{"create":true,"update":true,"delete":true}}`)},
-		{Name: "demo-misskey", Dialect: "misskey", URL: srv.URL("misskey"), Token: "demo-token",
-			Subs: []json.RawMessage{json.RawMessage(`{"channel":"localTimeline"}`), json.RawMessage(`{"channel":"serverStats"}`)}},
-		{Name: "demo-gotham", Dialect: "gotham", URL: srv.URL("gotham"), Token: "demo", Subs: raw(`{}`)},
-		{Name: "demo-isymphony", Dialect: "isymphony", URL: srv.URL("isymphony"), User: "manager", Password: "manag3rpa55word"},
-	}
 }
 
 func (a *App) isDemo(name string) bool {

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/feedscope/feedscope/session"
 )
 
 var binary string
@@ -61,7 +63,7 @@ func startDemoServer(t *testing.T, args ...string) map[string]string {
 		Listen    string            `json:"listen"`
 		Endpoints map[string]string `json:"endpoints"`
 	}
-	if err := json.Unmarshal(line, &ann); err != nil || !strings.HasPrefix(ann.Listen, "127.0.0.1:") || len(ann.Endpoints) != 4 {
+	if err := json.Unmarshal(line, &ann); err != nil || !strings.HasPrefix(ann.Listen, "127.0.0.1:") || len(ann.Endpoints) != len(session.Dialects()) {
 		t.Fatalf("first line %q: %v", line, err)
 	}
 	want := "ws://" + ann.Listen + "/api/ws/gotham/v1/observations/{specId}?preview=true"
@@ -145,6 +147,22 @@ func TestTailDemoFlag(t *testing.T) {
 	}
 	if !geo {
 		t.Errorf("no data event with geo in %s", out)
+	}
+}
+
+// --demo brings the credentials the demo accepts: iSymphony's need both a user and a
+// password.
+func TestTailDemoCredentials(t *testing.T) {
+	out, stderr, code := run(t, "tail", "--demo", "--dialect", "isymphony", "--sub", "[]", "--count", "4", "--duration", "20s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var ok bool
+	for _, l := range parseLines(t, out) {
+		ok = ok || l.Kind == "filterResponse"
+	}
+	if !ok || bytes.Contains(out, []byte("manag3rpa55word")) {
+		t.Errorf("want a filterResponse and no password in %s", out)
 	}
 }
 

@@ -63,10 +63,12 @@ func runTail(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 		defer srv.Close()
-		if p.URL == "" {
-			p.URL = srv.URL(p.Dialect)
+		ready, ok := srv.Profile(p.Dialect)
+		if !ok {
+			fmt.Fprintf(stderr, "tail: the demo server has no %s endpoint\n", p.Dialect)
+			return 1
 		}
-		demoCredentials(&p)
+		useCredentials(&p, ready)
 	}
 	if p.Name == "" {
 		p.Name = p.Dialect
@@ -127,16 +129,21 @@ func runTail(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// demoCredentials fills in what the demo server expects where none was given.
-func demoCredentials(p *session.Profile) {
-	switch p.Dialect {
-	case "gotham":
-		if p.Token == "" {
-			p.Token = "demo"
-		}
-	case "isymphony":
-		if p.User == "" && p.Password == "" {
-			p.User, p.Password = "manager", "manag3rpa55word"
+// useCredentials points p at the demo's ready profile where p says nothing itself:
+// its URL, and its credentials unless p brings some.
+func useCredentials(p *session.Profile, ready session.Profile) {
+	if p.URL == "" {
+		p.URL = ready.URL
+	}
+	if p.Token == "" && p.User == "" && p.Password == "" {
+		p.Token, p.User, p.Password = ready.Token, ready.User, ready.Password
+	}
+	for k, v := range ready.Headers {
+		if _, set := p.Headers[k]; !set {
+			if p.Headers == nil {
+				p.Headers = map[string]string{}
+			}
+			p.Headers[k] = v
 		}
 	}
 }

@@ -1,5 +1,7 @@
-// Package demo mounts the four dialects' demo servers on one loopback listener, so
-// that Feedscope shows live data with no account anywhere.
+// Package demo serves every linked dialect's demo server on one loopback listener, so
+// that Feedscope shows live data with no account anywhere. Each dialect registers its
+// server from its own package (serve.Register); this package names none of them, so
+// a program gets the demo servers of the dialects it imports (session/all: every one).
 package demo
 
 import (
@@ -8,16 +10,16 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
-	"github.com/feedscope/feedscope/session/gotham"
-	"github.com/feedscope/feedscope/session/hypothesis"
+	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
-	"github.com/feedscope/feedscope/session/isymphony"
-	"github.com/feedscope/feedscope/session/misskey"
 )
 
 // Options configure a demo server.
@@ -25,8 +27,9 @@ type Options struct {
 	Listen      string  // host:port; default 127.0.0.1:0
 	Speed       float64 // multiplies every event cadence; default 1
 	AllowRemote bool    // permit a non-loopback listen address
-	// HypothesisPong overrides the 30 s unsolicited pong of the Hypothesis server.
-	HypothesisPong time.Duration
+	// PongEvery overrides the cadence of unsolicited pongs of the servers that send
+	// them (the Hypothesis streamer's 30 s heartbeat).
+	PongEvery time.Duration
 	// Firehose names a dialect whose server streams pre-built frames to every
 	// subscriber as fast as the socket takes them (or Rate a second); the
 	// simulations are then off.
@@ -36,17 +39,18 @@ type Options struct {
 
 // Server is the running demo.
 type Server struct {
-	Hypothesis *hypothesis.Server
-	Misskey    *misskey.Server
-	Gotham     *gotham.Server
-	ISymphony  *isymphony.Server
-
-	ln   net.Listener
-	http *http.Server
-	stop chan struct{}
-	wg   sync.WaitGroup
+	ln      net.Listener
+	http    *http.Server
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	mounted []mounted // sorted by dialect
 
 	firehose *serve.Firehose
+}
+
+type mounted struct {
+	dialect string
+	serve.Demo
 }
 
 // FramesSent is how many frames the firehose has written (0 without one).
@@ -60,10 +64,14 @@ func (s *Server) FramesSent() uint64 {
 // DropAll cuts every WebSocket connection at the TCP level, with no close frame: a
 // server vanishing mid-stream. It returns how many it cut.
 func (s *Server) DropAll() int {
-	return s.Hypothesis.DropAll() + s.Misskey.DropAll() + s.Gotham.DropAll() + s.ISymphony.DropAll()
+	n := 0
+	for _, m := range s.mounted {
+		n += m.DropAll()
+	}
+	return n
 }
 
-// Start listens and serves all four dialects until Close.
+// Start listens and serves every registered dialect until Close.
 func Start(o Options) (*Server, error) {
 	if o.Listen == "" {
 		o.Listen = "127.0.0.1:0"
@@ -78,48 +86,47 @@ func Start(o Options) (*Server, error) {
 	if !o.AllowRemote && !isLoopback(host) {
 		return nil, fmt.Errorf("demo: refusing to listen on %s: the demo server binds loopback only (pass --allow-remote to override)", o.Listen)
 	}
+	mounts := serve.Mounts()
+	var firehose *serve.Firehose
+	if o.Firehose != "" {
+		var can []string
+		for _, m := range mounts {
+			if m.Firehose {
+				can = append(can, m.Dialect)
+			}
+		}
+		if !slices.Contains(can, o.Firehose) {
+			return nil, fmt.Errorf("demo: --firehose takes one of %s, not %q", strings.Join(can, ", "), o.Firehose)
+		}
+		firehose = &serve.Firehose{Rate: o.Rate}
+	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("demo: failed to listen: %w", err)
 	}
 	stop := make(chan struct{})
-	clock := serve.Clock{Speed: o.Speed, Done: stop}
-	s := &Server{
-		Hypothesis: &hypothesis.Server{Clock: clock, PongEvery: o.HypothesisPong},
-		Misskey:    &misskey.Server{Clock: clock},
-		Gotham:     &gotham.Server{Clock: clock},
-		ISymphony:  &isymphony.Server{Clock: clock},
-		ln:         ln,
-		stop:       stop,
-	}
+	s := &Server{ln: ln, stop: stop, firehose: firehose}
 	mux := http.NewServeMux()
-	mux.Handle(hypothesis.Path, s.Hypothesis)
-	mux.Handle(misskey.Path, s.Misskey)
-	mux.Handle(gotham.Path, s.Gotham)
-	mux.Handle(gotham.AltPath, s.Gotham)
-	mux.Handle(isymphony.Path, s.ISymphony)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	runs := []func(<-chan struct{}){s.Hypothesis.Run, s.Misskey.Run, s.Gotham.Run, s.ISymphony.Run}
-	if o.Firehose != "" {
-		s.firehose = &serve.Firehose{Rate: o.Rate}
-		switch o.Firehose {
-		case "hypothesis":
-			s.Hypothesis.Firehose = s.firehose
-		case "misskey":
-			s.Misskey.Firehose = s.firehose
-		case "gotham":
-			s.Gotham.Firehose = s.firehose
-		case "isymphony":
-			s.ISymphony.Firehose = s.firehose
-		default:
-			ln.Close()
-			return nil, fmt.Errorf("demo: --firehose takes hypothesis, misskey, gotham or isymphony, not %q", o.Firehose)
+	for _, m := range mounts {
+		env := serve.Env{Clock: serve.Clock{Speed: o.Speed, Done: stop}, PongEvery: o.PongEvery}
+		if m.Dialect == o.Firehose {
+			env.Firehose = firehose
 		}
-		runs = nil
+		d := m.New(env)
+		for _, p := range d.Paths {
+			mux.Handle(p, d.Handler)
+		}
+		s.mounted = append(s.mounted, mounted{dialect: m.Dialect, Demo: d})
 	}
-	for _, run := range runs {
-		s.wg.Add(1)
-		go func() { defer s.wg.Done(); run(s.stop) }()
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if firehose == nil {
+		for _, m := range s.mounted {
+			if m.Run == nil {
+				continue
+			}
+			s.wg.Add(1)
+			go func() { defer s.wg.Done(); m.Run(s.stop) }()
+		}
 	}
 	s.wg.Add(1)
 	go func() {
@@ -142,24 +149,66 @@ func isLoopback(host string) bool {
 // Addr is the address the server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// Endpoints returns each dialect's WebSocket URL; Gotham's keeps the {specId}
-// placeholder of the contract.
-func (s *Server) Endpoints() map[string]string {
-	base := "ws://" + s.Addr()
-	return map[string]string{
-		"hypothesis": base + hypothesis.Path,
-		"misskey":    base + misskey.Path,
-		"gotham":     base + gotham.Path + "{specId}?preview=true",
-		"isymphony":  base + isymphony.Path,
+func (s *Server) base() string { return "ws://" + s.Addr() }
+
+// Dialects lists the dialects the server serves, sorted.
+func (s *Server) Dialects() []string {
+	out := make([]string, len(s.mounted))
+	for i, m := range s.mounted {
+		out[i] = m.dialect
 	}
+	return out
 }
 
-// URL returns a ready URL for a dialect (Gotham with the vessels spec).
-func (s *Server) URL(dialect string) string {
-	if dialect == "gotham" {
-		return "ws://" + s.Addr() + gotham.Path + gotham.SpecVessels + "?preview=true"
+// Endpoints returns each dialect's WebSocket URL in its contract's form,
+// placeholders kept (Gotham's {specId}).
+func (s *Server) Endpoints() map[string]string {
+	out := make(map[string]string, len(s.mounted))
+	for _, m := range s.mounted {
+		out[m.dialect] = s.base() + m.Endpoint
 	}
-	return s.Endpoints()[dialect]
+	return out
+}
+
+// URL returns a ready URL for a dialect: its demo profile's ("" when not served).
+func (s *Server) URL(dialect string) string {
+	p, _ := s.Profile(dialect)
+	return p.URL
+}
+
+// Profile returns the ready profile of a dialect: "demo-<dialect>", pointed at this
+// server, with credentials it accepts and a lively subscription.
+func (s *Server) Profile(dialect string) (session.Profile, bool) {
+	for _, m := range s.mounted {
+		if m.dialect == dialect {
+			return s.profile(m), true
+		}
+	}
+	return session.Profile{}, false
+}
+
+// Profiles returns the ready profile of every dialect served, sorted by dialect.
+func (s *Server) Profiles() []session.Profile {
+	out := make([]session.Profile, len(s.mounted))
+	for i, m := range s.mounted {
+		out[i] = s.profile(m)
+	}
+	return out
+}
+
+// profile is a copy of m's profile that shares nothing with the registered one.
+func (s *Server) profile(m mounted) session.Profile {
+	p := m.Profile
+	p.Name, p.Dialect, p.URL = "demo-"+m.dialect, m.dialect, s.base()+p.URL
+	p.Subs = nil
+	for _, sub := range m.Profile.Subs {
+		p.Subs = append(p.Subs, slices.Clone(sub))
+	}
+	p.Headers = maps.Clone(p.Headers)
+	p.HeaderNames = slices.Clone(p.HeaderNames)
+	p.Subprotocols = slices.Clone(p.Subprotocols)
+	p.Settings = maps.Clone(p.Settings)
+	return p
 }
 
 // Announcement is the first stdout line of `feedscope demo-server`.

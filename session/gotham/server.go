@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
 	"github.com/gorilla/websocket"
 	"github.com/paulmach/orb"
@@ -324,3 +325,15 @@ func FirehoseFrames(spec, id string, n int) [][]byte {
 
 // DropAll cuts every connection without a close frame and returns how many.
 func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }
+
+// The demo mounts both spellings of the observations path; its ready profile watches
+// the vessels spec with the token "demo", everything it sees.
+func init() {
+	serve.Register(serve.Mount{Dialect: Name, Firehose: true, New: func(env serve.Env) serve.Demo {
+		s := &Server{Clock: env.Clock, Firehose: env.Firehose}
+		return serve.Demo{Handler: s, Paths: []string{Path, AltPath}, Run: s.Run, DropAll: s.DropAll,
+			Endpoint: Path + "{specId}?preview=true",
+			Profile: session.Profile{URL: Path + SpecVessels + "?preview=true", Token: "demo",
+				Subs: []json.RawMessage{json.RawMessage(`{}`)}}}
+	}})
+}

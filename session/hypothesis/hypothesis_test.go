@@ -282,7 +282,7 @@ func FuzzClientDecode(f *testing.F) {
 // The real server sends an unsolicited pong ("beep") every 30 s; the demo does too,
 // and the client tolerates it (the session stays open across several).
 func TestServerUnsolicitedPong(t *testing.T) {
-	srv, err := demo.Start(demo.Options{HypothesisPong: 20 * time.Millisecond})
+	srv, err := demo.Start(demo.Options{PongEvery: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
 	"github.com/gorilla/websocket"
 )
@@ -337,3 +338,13 @@ func FirehoseFrames(n int) [][]byte {
 
 // DropAll cuts every connection without a close frame and returns how many.
 func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }
+
+// The demo mounts the streamer at Path; any token but "bad" is a logged-in user.
+func init() {
+	serve.Register(serve.Mount{Dialect: Name, Firehose: true, New: func(env serve.Env) serve.Demo {
+		s := &Server{Clock: env.Clock, PongEvery: env.PongEvery, Firehose: env.Firehose}
+		return serve.Demo{Handler: s, Paths: []string{Path}, Run: s.Run, DropAll: s.DropAll, Endpoint: Path,
+			Profile: session.Profile{URL: Path, Token: "demo-token", Subs: []json.RawMessage{
+				json.RawMessage(`{"match_policy":"include_any","clauses":[{"field":"/group","operator":"equals","value":"__world__","case_sensitive":false}],"actions":{"create":true,"update":true,"delete":true}}`)}}}
+	}})
+}

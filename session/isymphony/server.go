@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
 )
 
@@ -220,3 +221,13 @@ func FirehoseFrames(n int) [][]byte {
 
 // DropAll cuts every connection without a close frame and returns how many.
 func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }
+
+// The demo mounts the event API at Path behind the documented default credentials;
+// with no filter everything flows.
+func init() {
+	serve.Register(serve.Mount{Dialect: Name, Firehose: true, New: func(env serve.Env) serve.Demo {
+		s := &Server{Clock: env.Clock, Firehose: env.Firehose}
+		return serve.Demo{Handler: s, Paths: []string{Path}, Run: s.Run, DropAll: s.DropAll, Endpoint: Path,
+			Profile: session.Profile{URL: Path, User: DefaultUser, Password: DefaultPassword}}
+	}})
+}

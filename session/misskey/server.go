@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
 )
 
@@ -508,3 +509,13 @@ func FirehoseFrames(id string, n int) [][]byte {
 
 // DropAll cuts every connection without a close frame and returns how many.
 func (s *Server) DropAll() int { return s.conns.Each(func(k *sock) { k.conn.Drop() }) }
+
+// The demo mounts the streaming API at Path; any token but "bad" logs in.
+func init() {
+	serve.Register(serve.Mount{Dialect: Name, Firehose: true, New: func(env serve.Env) serve.Demo {
+		s := &Server{Clock: env.Clock, Firehose: env.Firehose}
+		return serve.Demo{Handler: s, Paths: []string{Path}, Run: s.Run, DropAll: s.DropAll, Endpoint: Path,
+			Profile: session.Profile{URL: Path, Token: "demo-token", Subs: []json.RawMessage{
+				json.RawMessage(`{"channel":"localTimeline"}`), json.RawMessage(`{"channel":"serverStats"}`)}}}
+	}})
+}
