@@ -88,15 +88,16 @@ func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 		frame := bytes.Clone(buf.Bytes())
 		now := time.Now()
 		_ = conn.SetReadDeadline(now.Add(pongWait))
-		if typ != websocket.TextMessage {
-			s.mu.Lock()
-			s.wire.Error("", "binary frame ignored: every dialect speaks JSON text frames", frame)
-			s.mu.Unlock()
-			continue
-		}
 		s.mu.Lock()
 		s.arrived = now
-		s.client.Decode(&s.wire, frame)
+		switch bd, ok := s.client.(BinaryDecoder); {
+		case typ == websocket.TextMessage:
+			s.client.Decode(&s.wire, frame)
+		case ok:
+			bd.DecodeBinary(&s.wire, frame)
+		default:
+			s.wire.Error("", "binary frame ignored: this dialect speaks JSON text frames", frame)
+		}
 		s.arrived = time.Time{}
 		s.mu.Unlock()
 	}

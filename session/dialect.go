@@ -54,7 +54,15 @@ type Resubscriber interface {
 	Resubscribe(w *Wire, sub *Sub, spec json.RawMessage)
 }
 
-// DialSpec is how to open one connection.
+// BinaryDecoder is a Client that takes binary frames too. Every other client's binary
+// frames become error events: the four feed dialects speak JSON text frames only.
+type BinaryDecoder interface {
+	// DecodeBinary turns one binary frame from the server into Events.
+	DecodeBinary(w *Wire, frame []byte)
+}
+
+// DialSpec is how to open one connection. The session adds the profile's own
+// Headers and Subprotocols to what the dialect returns.
 type DialSpec struct {
 	URL          string
 	Header       http.Header

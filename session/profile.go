@@ -3,7 +3,9 @@ package session
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -101,4 +103,40 @@ func (p *Profile) secrets() []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// handshakeOwned are the headers the WebSocket handshake writes itself (RFC 6455
+// section 4.1); gorilla refuses a dial that sets them, so a profile may not.
+var handshakeOwned = map[string]string{
+	"Upgrade": "", "Connection": "", "Sec-Websocket-Key": "", "Sec-Websocket-Version": "",
+	"Sec-Websocket-Extensions": "", "Sec-Websocket-Protocol": " (list it as a subprotocol instead)",
+}
+
+// addHandshake adds p's own headers and subprotocols to what its dialect asks for. A
+// header p names replaces the dialect's of that name: it is what the user typed.
+// The error names the header, never its value (a secret).
+func (p *Profile) addHandshake(spec *DialSpec) error {
+	if len(p.Headers) > 0 {
+		h := spec.Header.Clone()
+		if h == nil {
+			h = http.Header{}
+		}
+		for k, v := range p.Headers {
+			name := http.CanonicalHeaderKey(strings.TrimSpace(k))
+			if why, owned := handshakeOwned[name]; owned {
+				return fmt.Errorf("profile %s: header %s is the WebSocket handshake's own%s", p.Name, name, why)
+			}
+			if name == "" || strings.ContainsAny(name, " \t\r\n:") || strings.ContainsAny(v, "\r\n") {
+				return fmt.Errorf("profile %s: header %q is not a valid HTTP header", p.Name, name)
+			}
+			h.Set(name, v)
+		}
+		spec.Header = h
+	}
+	for _, sp := range p.Subprotocols {
+		if sp = strings.TrimSpace(sp); sp != "" && !slices.Contains(spec.Subprotocols, sp) {
+			spec.Subprotocols = append(spec.Subprotocols, sp)
+		}
+	}
+	return nil
 }

@@ -323,6 +323,9 @@ func roundDelay(d time.Duration) time.Duration {
 // credentials, which no retry will fix.
 func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, bool, error) {
 	spec, err := s.dialect.Dial(&s.profile)
+	if err == nil {
+		err = s.profile.addHandshake(&spec)
+	}
 	if err != nil {
 		return nil, true, err
 	}

@@ -1,0 +1,124 @@
+package session_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/feedscope/feedscope/session"
+	st "github.com/feedscope/feedscope/session/sessiontest"
+	"github.com/gorilla/websocket"
+)
+
+// handshakes serves sockets that offer protocol "chat.v1" and reports every accepted
+// handshake's request.
+func handshakes(t *testing.T, fn func(c *websocket.Conn)) (string, <-chan *http.Request) {
+	t.Helper()
+	got := make(chan *http.Request, 8)
+	up := websocket.Upgrader{Subprotocols: []string{"chat.v1"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		got <- r
+		fn(c)
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming", got
+}
+
+func drain(c *websocket.Conn) {
+	for {
+		if _, _, err := c.ReadMessage(); err != nil {
+			return
+		}
+	}
+}
+
+// Every dialect's handshake carries the profile's own headers and subprotocols, and
+// a header's value (a secret) never shows in an event.
+func TestProfileHeadersAndSubprotocolsReachTheHandshake(t *testing.T) {
+	url, got := handshakes(t, drain)
+	const secret = "k3y-0f-the-kingdom"
+	p := profile(url)
+	p.Token = "t0ken-123456"
+	p.Headers = map[string]string{"x-api-key": secret, "Cookie": "sid=c00kie-jar-1"}
+	p.Subprotocols = []string{"chat.v1", " ", "chat.v1"}
+	_, c := st.Connect(t, p)
+	c.WaitKind(t, 0, session.DirState, session.StateOpen)
+	r := <-got
+	if r.Header.Get("X-Api-Key") != secret || r.Header.Get("Cookie") != "sid=c00kie-jar-1" {
+		t.Errorf("headers %v", r.Header)
+	}
+	if r.Header.Get("Authorization") != "Bearer t0ken-123456" {
+		t.Errorf("the dialect's own header is gone: %v", r.Header)
+	}
+	if sp := r.Header.Values("Sec-Websocket-Protocol"); len(sp) != 1 || sp[0] != "chat.v1" {
+		t.Errorf("subprotocols %q", sp)
+	}
+	for _, e := range c.Events() {
+		b, _ := json.Marshal(e)
+		if strings.Contains(string(b), secret) || strings.Contains(string(b), "c00kie-jar-1") {
+			t.Fatalf("header value in event: %s", b)
+		}
+	}
+}
+
+// A header the handshake writes itself ends the session with a sentence naming it,
+// before any dial; retrying would not help.
+func TestHandshakeOwnedHeaderIsRefused(t *testing.T) {
+	url, got := handshakes(t, drain)
+	for _, c := range []struct{ name, want string }{
+		{"sec-websocket-protocol", "subprotocol"},
+		{"Upgrade", "Upgrade is the WebSocket handshake's own"},
+		{"Bad Name", "not a valid HTTP header"},
+	} {
+		p := profile(url)
+		p.Headers = map[string]string{c.name: "v4lue-secret-1"}
+		s, col := st.Connect(t, p)
+		ev, _ := col.WaitKind(t, 0, session.DirState, session.StateClosed)
+		if !strings.Contains(ev.Summary, c.want) || strings.Contains(ev.Summary, "v4lue-secret-1") || s.Status().Phase != session.PhaseRejected {
+			t.Errorf("%s: %q, phase %s", c.name, ev.Summary, s.Status().Phase)
+		}
+	}
+	select {
+	case <-got:
+		t.Error("a refused profile dialled")
+	default:
+	}
+}
+
+// binaryDialect is the plain misskey dialect with a client that takes binary frames.
+type binaryDialect struct{ session.Dialect }
+
+func (binaryDialect) Name() string                { return "binary-test" }
+func (d binaryDialect) NewClient() session.Client { return binaryClient{d.Dialect.NewClient()} }
+
+type binaryClient struct{ session.Client }
+
+func (binaryClient) DecodeBinary(w *session.Wire, frame []byte) {
+	w.Emit(session.Event{Kind: "bytes", Summary: strings.Repeat("#", len(frame))})
+}
+
+func TestBinaryFramesGoToABinaryDecoder(t *testing.T) {
+	mk, _ := session.Lookup("misskey")
+	session.Register(binaryDialect{mk})
+	url, _ := handshakes(t, func(c *websocket.Conn) {
+		_ = c.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3})
+		_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","body":{}}`))
+		drain(c)
+	})
+	p := profile(url)
+	p.Dialect = "binary-test"
+	_, c := st.Connect(t, p)
+	e, i := c.WaitKind(t, 0, session.DirIn, "bytes")
+	if e.Summary != "###" {
+		t.Errorf("binary frame: %+v", e)
+	}
+	// Text frames still go to Decode.
+	c.WaitKind(t, i, session.DirIn, "hello")
+}
