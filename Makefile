@@ -7,6 +7,8 @@ TAGS  := migrated_fynedo
 GO    ?= go
 GOBIN := $(shell $(GO) env GOPATH 2>/dev/null)/bin
 BIN   := bin/feedscope
+# The headless binary: tail, demo-server… with no Fyne, no cgo, statically linked.
+CLI   := bin/feedscope-cli
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
 	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -14,7 +16,7 @@ XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
 FYNE_TOOL   := $(GOBIN)/fyne
 
-.PHONY: all deps sysdeps godeps build demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak package clean
+.PHONY: all deps sysdeps godeps build cli demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak package clean
 
 all: build
 
@@ -39,9 +41,13 @@ $(FYNE_TOOL):
 	$(GO) install fyne.io/tools/cmd/fyne@v1.7.4
 
 # --- build and run -------------------------------------------------------------------
-build: deps
+build: deps cli
 	@echo "building $(BIN) (the first build compiles Fyne's cgo parts: a few minutes)"
 	$(GO) build -tags $(TAGS) -o $(BIN) ./cmd/feedscope
+
+# cli needs only Go: no C compiler, no X or GL headers.
+cli:
+	CGO_ENABLED=0 $(GO) build -tags $(TAGS) -o $(CLI) ./cmd/feedscope-cli
 
 demo: build
 	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then ./$(BIN) --demo; \
@@ -49,12 +55,12 @@ demo: build
 		$(XVFB) ./$(BIN) --demo; fi
 
 # demo-tail: the headless demo, all four dialects to the terminal for 20 s.
-demo-tail: build
-	./$(BIN) tail --demo --dialect hypothesis --duration 20s \
+demo-tail: cli
+	./$(CLI) tail --demo --dialect hypothesis --duration 20s \
 		--sub '{"match_policy":"include_any","clauses":[{"field":"/group","operator":"equals","value":"__world__"}],"actions":{"create":true,"update":true,"delete":true}}' & \
-	./$(BIN) tail --demo --dialect misskey --duration 20s --sub '{"channel":"localTimeline"}' & \
-	./$(BIN) tail --demo --dialect gotham --duration 20s --sub '{}' & \
-	./$(BIN) tail --demo --dialect isymphony --duration 20s & wait
+	./$(CLI) tail --demo --dialect misskey --duration 20s --sub '{"channel":"localTimeline"}' & \
+	./$(CLI) tail --demo --dialect gotham --duration 20s --sub '{}' & \
+	./$(CLI) tail --demo --dialect isymphony --duration 20s & wait
 
 # --- checks --------------------------------------------------------------------------
 test: deps vet lint unit

@@ -31,6 +31,7 @@ import (
 
 	"github.com/feedscope/feedscope/assets"
 	"github.com/feedscope/feedscope/geo"
+	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 	"github.com/feedscope/feedscope/session/jsonscan"
@@ -770,7 +771,7 @@ func (a *App) onScopeChanged(s Scope) {
 }
 
 func (a *App) onFilterChanged(text string) {
-	q, err := ParseQuery(text)
+	q, err := query.Parse(text)
 	if err != nil {
 		a.setNotice(err.Error())
 		return

@@ -1,6 +1,9 @@
 package ui
 
-import "github.com/feedscope/feedscope/session"
+import (
+	"github.com/feedscope/feedscope/query"
+	"github.com/feedscope/feedscope/session"
+)
 
 // Model is the event table's data: a bounded store of events in arrival order and
 // the rows that pass the filter and the scope (a profile or a subscription picked
@@ -12,7 +15,7 @@ type Model struct {
 	base uint64 // sequence of the oldest stored event; sequences count from 0
 
 	rows  []uint64 // sequences of the events that pass, ascending
-	query Query
+	query query.Query
 	scope Scope
 }
 
@@ -104,7 +107,7 @@ func (m *Model) pass(e *session.Event) bool {
 }
 
 // SetQuery applies a filter to every stored event.
-func (m *Model) SetQuery(q Query) {
+func (m *Model) SetQuery(q query.Query) {
 	m.query = q
 	m.refilter()
 }

@@ -2,53 +2,15 @@ package ui
 
 import (
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 )
 
 func ev(profile, dir, kind, summary string) session.Event {
 	return session.Event{Time: time.Unix(0, 0), Profile: profile, Dialect: "misskey", Dir: dir, Kind: kind, Summary: summary, Sub: "1"}
-}
-
-func TestParseQuery(t *testing.T) {
-	note := ev("demo-misskey", "in", "note", "@alice: hello #demo")
-	stats := ev("demo-misskey", "in", "stats", "cpu 12 %")
-	out := ev("prod-gotham", "out", "subscribe", `{"type":"subscribe"}`)
-	cases := []struct {
-		q    string
-		want []bool // note, stats, out
-	}{
-		{"", []bool{true, true, true}},
-		{"kind:note", []bool{true, false, false}},
-		{"profile:demo", []bool{true, true, false}},
-		{"dir:out", []bool{false, false, true}},
-		{"hello", []bool{true, false, false}},
-		{"HELLO", []bool{true, false, false}},
-		{"-kind:stats", []bool{true, false, true}},
-		{"/cpu \\d+/", []bool{false, true, false}},
-		{"/^@al/ profile:demo", []bool{true, false, false}},
-		{`"hello #demo"`, []bool{true, false, false}},
-		{"unknownfield:x", []bool{false, false, false}},
-	}
-	for _, c := range cases {
-		t.Run(c.q, func(t *testing.T) {
-			q, err := ParseQuery(c.q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for i, e := range []session.Event{note, stats, out} {
-				if got := q.Match(&e); got != c.want[i] {
-					t.Errorf("event %d: %v, want %v", i, got, c.want[i])
-				}
-			}
-		})
-	}
-	if _, err := ParseQuery("/([/"); err == nil || !strings.Contains(err.Error(), "filter /([/") {
-		t.Errorf("bad regex: %v", err)
-	}
 }
 
 func TestModelEvictsAndFilters(t *testing.T) {
@@ -61,7 +23,7 @@ func TestModelEvictsAndFilters(t *testing.T) {
 		}
 		batch = append(batch, ev("p", "in", kind, fmt.Sprint(i)))
 	}
-	q, _ := ParseQuery("kind:note")
+	q, _ := query.Parse("kind:note")
 	m.SetQuery(q)
 	evicted := m.Append(batch[:4])
 	if evicted != 0 || m.Len() != 2 {
@@ -72,7 +34,7 @@ func TestModelEvictsAndFilters(t *testing.T) {
 	if m.Stored() != 5 || m.Len() != 2 || evicted != 2 || m.Row(0).Summary != "4" {
 		t.Fatalf("stored %d len %d evicted %d first %s", m.Stored(), m.Len(), evicted, m.Row(0).Summary)
 	}
-	m.SetQuery(Query{})
+	m.SetQuery(query.Query{})
 	if m.Len() != 5 || m.Row(0).Summary != "3" || m.IndexOf(m.Seq(3)) != 3 {
 		t.Fatalf("unfiltered len %d first %s", m.Len(), m.Row(0).Summary)
 	}
@@ -90,7 +52,7 @@ func TestModelEvictsAndFilters(t *testing.T) {
 
 func BenchmarkModelAppend(b *testing.B) {
 	m := NewModel(session.DefaultRingCap)
-	q, _ := ParseQuery("kind:note")
+	q, _ := query.Parse("kind:note")
 	m.SetQuery(q)
 	batch := make([]session.Event, 1000)
 	for i := range batch {

@@ -1,5 +1,5 @@
-// Command feedscope watches live WebSocket feeds: the desktop app, a headless `tail`
-// and the embedded demo server. See design.md's command-line contract.
+// Command feedscope watches live WebSocket feeds: the desktop app, plus every
+// subcommand of package cli (tail, demo-server…), as the headless feedscope-cli has them.
 package main
 
 import (
@@ -7,28 +7,15 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/feedscope/feedscope/cli"
 	"github.com/feedscope/feedscope/ui"
 
-	_ "github.com/feedscope/feedscope/session/gotham"
-	_ "github.com/feedscope/feedscope/session/hypothesis"
-	_ "github.com/feedscope/feedscope/session/isymphony"
-	_ "github.com/feedscope/feedscope/session/misskey"
+	_ "github.com/feedscope/feedscope/session/all"
 )
 
-// version is set at build time with -ldflags "-X main.version=…".
-var version = "0.1.0"
-
 func main() {
-	if len(os.Args) > 1 {
-		switch os.Args[1] {
-		case "tail":
-			os.Exit(runTail(os.Args[2:], os.Stdout, os.Stderr))
-		case "demo-server":
-			os.Exit(runDemoServer(os.Args[2:], os.Stdout, os.Stderr))
-		case "version", "--version":
-			fmt.Println("feedscope", version)
-			return
-		}
+	if code, ok := cli.Run(os.Args[1:], cli.OS()); ok {
+		os.Exit(code)
 	}
 	fs := flag.NewFlagSet("feedscope", flag.ExitOnError)
 	demo := fs.Bool("demo", false, "start the embedded demo server and connect one profile per dialect")
@@ -36,11 +23,12 @@ func main() {
 	rate := fs.Float64("rate", 0, "with --firehose: frames per second")
 	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage:\n  feedscope [--demo]\n  feedscope demo-server [--listen 127.0.0.1:0] [--speed X]\n  feedscope tail --dialect D --url URL [--sub JSON]... (feedscope tail -h)\n")
+		fmt.Fprintf(fs.Output(), "usage:\n  feedscope [--demo]\n")
+		cli.Usage(fs.Output(), "feedscope")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := ui.Run(ui.Options{Demo: *demo, Version: version, Firehose: *firehose, Rate: *rate, Probe: *probe}); err != nil {
+	if err := ui.Run(ui.Options{Demo: *demo, Version: cli.Version, Firehose: *firehose, Rate: *rate, Probe: *probe}); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}

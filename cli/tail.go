@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -28,8 +28,9 @@ func (s *subFlags) Set(v string) error {
 	return nil
 }
 
-// runTail connects one session and prints its events as NDJSON.
-func runTail(args []string, stdout, stderr io.Writer) int {
+// Tail connects one session and prints its events as NDJSON.
+func Tail(args []string, sio Stdio) int {
+	stdout, stderr := sio.Out, sio.Err
 	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var p session.Profile

@@ -1,4 +1,6 @@
-package ui
+// Package query is the filter language of the event table, tail --filter and
+// watch rules: free text, field:value, /regex/ and -negation, every term ANDed.
+package query
 
 import (
 	"fmt"
@@ -26,8 +28,8 @@ type term struct {
 
 var queryFields = map[string]bool{"profile": true, "dialect": true, "sub": true, "kind": true, "dir": true}
 
-// ParseQuery parses the filter box's text; the error says which term is wrong.
-func ParseQuery(s string) (Query, error) {
+// Parse parses a filter's text; the error says which term is wrong.
+func Parse(s string) (Query, error) {
 	q := Query{text: s}
 	for _, tok := range splitTerms(s) {
 		t := term{}

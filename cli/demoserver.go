@@ -1,9 +1,8 @@
-package main
+package cli
 
 import (
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -12,8 +11,9 @@ import (
 	"github.com/feedscope/feedscope/session/demo"
 )
 
-// runDemoServer serves the four demo dialects until SIGINT or SIGTERM.
-func runDemoServer(args []string, stdout, stderr io.Writer) int {
+// DemoServer serves every demo dialect until SIGINT or SIGTERM.
+func DemoServer(args []string, sio Stdio) int {
+	stdout, stderr := sio.Out, sio.Err
 	fs := flag.NewFlagSet("demo-server", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var o demo.Options
