@@ -5,12 +5,14 @@ package sessiontest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/feedscope/feedscope/record"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 	"github.com/gorilla/websocket"
@@ -216,3 +218,60 @@ func (r *Raw) ExpectClose() *websocket.CloseError {
 
 // JSON is a shorthand for json.RawMessage.
 func JSON(s string) json.RawMessage { return json.RawMessage(s) }
+
+// Record runs a session on p into a recording at path until its in events span at
+// least frames distinct arrival times (frames), then loads the file.
+func Record(t testing.TB, p session.Profile, path string, frames int) *record.Recording {
+	t.Helper()
+	w, err := record.Create(path, p, record.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewCollector()
+	s, err := session.New(p, session.SinkFunc(func(e session.Event) { w.Publish(e); c.Publish(e) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.Background())
+	Until(t, fmt.Sprintf("%d in frames of %s", frames, p.Name), func() bool {
+		return len(FrameTimes(In(c.Events()))) >= frames
+	})
+	s.Close()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := record.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Err != nil {
+		t.Fatalf("a clean recording reads with %v", rec.Err)
+	}
+	if n, m := len(rec.Events), len(c.Events()); n != m {
+		t.Fatalf("the file holds %d events, the session published %d", n, m)
+	}
+	return rec
+}
+
+// In keeps the events that came from the server.
+func In(evs []session.Event) []session.Event {
+	var out []session.Event
+	for _, e := range evs {
+		if e.Dir == session.DirIn {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// FrameTimes are the distinct arrival times of evs, one per frame: the events a
+// frame decodes into share its time.
+func FrameTimes(evs []session.Event) []time.Time {
+	var out []time.Time
+	for _, e := range evs {
+		if len(out) == 0 || !out[len(out)-1].Equal(e.Time) {
+			out = append(out, e.Time)
+		}
+	}
+	return out
+}
