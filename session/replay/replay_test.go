@@ -17,10 +17,7 @@ import (
 	"github.com/feedscope/feedscope/session/replay"
 	"github.com/feedscope/feedscope/session/sessiontest"
 
-	_ "github.com/feedscope/feedscope/session/gotham"
-	_ "github.com/feedscope/feedscope/session/hypothesis"
-	_ "github.com/feedscope/feedscope/session/isymphony"
-	_ "github.com/feedscope/feedscope/session/misskey"
+	_ "github.com/feedscope/feedscope/session/all"
 )
 
 const (
