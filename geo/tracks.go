@@ -1,7 +1,9 @@
 package geo
 
 import (
+	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -10,6 +12,32 @@ import (
 // TrackKey identifies a track as the Gotham reference does.
 type TrackKey struct {
 	SourceSystemID, CollectionID, ObservationSpecID, TrackID string
+}
+
+// String is the key as one string, the four ids path-escaped and joined by "/":
+// the form an Event carries as its Key.
+func (k TrackKey) String() string {
+	return url.PathEscape(k.SourceSystemID) + "/" + url.PathEscape(k.CollectionID) + "/" +
+		url.PathEscape(k.ObservationSpecID) + "/" + url.PathEscape(k.TrackID)
+}
+
+// ParseTrackKey reads a key written by String; ok is false for anything else.
+func ParseTrackKey(s string) (k TrackKey, ok bool) {
+	parts := strings.Split(s, "/")
+	if len(parts) != 4 {
+		return k, false
+	}
+	for i, p := range parts {
+		if parts[i], ok = unescape(p); !ok {
+			return k, false
+		}
+	}
+	return TrackKey{parts[0], parts[1], parts[2], parts[3]}, true
+}
+
+func unescape(s string) (string, bool) {
+	v, err := url.PathUnescape(s)
+	return v, err == nil
 }
 
 // Fix is one position report.

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sort"
 	"sync"
+
+	"github.com/paulmach/orb"
 )
 
 // Dialect is one feed protocol's client side. Each dialect package registers one
@@ -113,4 +115,171 @@ func Dialects() []string {
 	}
 	sort.Strings(names)
 	return names
+}
+
+// The interfaces below are optional: a Dialect implements those it has something
+// for, and the desktop app asks for them instead of knowing any dialect by name.
+
+// Describer says in a few words what a native subscription asks for, e.g.
+// "localTimeline" or "polygon of 5 points and speed ∈ {12}".
+type Describer interface {
+	DescribeSub(spec json.RawMessage) string
+}
+
+// Defaulter gives the subscription a new subscription form starts from.
+type Defaulter interface {
+	DefaultSub() json.RawMessage
+}
+
+// URLProblem is something about a profile's URL that the dialect's server would
+// refuse, in words, with an optional one-click Fix that edits the profile.
+type URLProblem struct {
+	Message string
+	Fix     func(p *Profile) // nil when the user has to fix it by hand
+}
+
+// URLChecker catches a URL the dialect's server would refuse. The URL already
+// parses with a ws or wss scheme and a host.
+type URLChecker interface {
+	CheckURL(p *Profile) *URLProblem
+}
+
+// Command is an extra thing a dialect's socket can do (a Hypothesis ping, a
+// Misskey mark-read). Run is called through Session.Do, with the session's client
+// and wire, never concurrently with the session's own calls.
+type Command struct {
+	Label string
+	Hint  string // what to expect, shown when it runs
+	Run   func(c Client, w *Wire)
+}
+
+// Commander lists a dialect's socket-wide commands.
+type Commander interface {
+	Commands() []Command
+}
+
+// SubCommander lists the commands of one subscription (a Misskey stats channel's
+// history), given its spec and our id.
+type SubCommander interface {
+	SubCommands(spec json.RawMessage, id string) []Command
+}
+
+// FollowUp is a subscription an event suggests ("watch this note").
+type FollowUp struct {
+	Label  string          // the button's text
+	Spec   json.RawMessage // the subscription to add
+	Notice string          // what the user should expect once it is added
+}
+
+// Follower suggests a follow-up subscription for an event, if it has one.
+type Follower interface {
+	FollowUp(e *Event) (FollowUp, bool)
+}
+
+// Reply is what a command's answer says, for the screen that sent it. Series, when
+// present, are named value series to chart (oldest first).
+type Reply struct {
+	Text   string
+	Series []Series
+}
+
+// Series is a named list of values for a small chart, drawn between Min and Max
+// when Max > Min, else between its own smallest and largest value.
+type Series struct {
+	Name     string
+	Values   []float64
+	Min, Max float64
+}
+
+// Replier recognises the events that answer a command or a subscription request
+// (a pong, a whoyouare, a stats log) and says what they mean.
+type Replier interface {
+	ReplyOf(e *Event) (Reply, bool)
+}
+
+// Polygonal is a dialect whose subscriptions can select by a polygon: the map
+// draws them and turns a drawn ring into one.
+type Polygonal interface {
+	// PolygonSub builds a subscription for the area inside r.
+	PolygonSub(r orb.Ring) (json.RawMessage, error)
+	// SubPolygon reads the polygon of a subscription, if it has one.
+	SubPolygon(spec json.RawMessage) (orb.Ring, bool)
+	// WithPolygon returns spec with its polygon replaced by r, the rest kept.
+	WithPolygon(spec json.RawMessage, r orb.Ring) (json.RawMessage, error)
+}
+
+// DescribeSub describes spec with d's Describer, or shows it cut short.
+func DescribeSub(d Dialect, spec json.RawMessage) string {
+	if ds, ok := d.(Describer); ok {
+		if s := ds.DescribeSub(spec); s != "" {
+			return s
+		}
+	}
+	return Shorten(string(spec), 60)
+}
+
+// DefaultSub is what d's new subscription form starts from ({} without a Defaulter).
+func DefaultSub(d Dialect) json.RawMessage {
+	if df, ok := d.(Defaulter); ok {
+		return df.DefaultSub()
+	}
+	return json.RawMessage(`{}`)
+}
+
+// CommandsOf lists d's socket-wide commands.
+func CommandsOf(d Dialect) []Command {
+	if c, ok := d.(Commander); ok {
+		return c.Commands()
+	}
+	return nil
+}
+
+// SubCommandsOf lists the commands of subscription id of d.
+func SubCommandsOf(d Dialect, spec json.RawMessage, id string) []Command {
+	if c, ok := d.(SubCommander); ok {
+		return c.SubCommands(spec, id)
+	}
+	return nil
+}
+
+// CheckURL asks d's URLChecker about p's URL.
+func CheckURL(d Dialect, p *Profile) *URLProblem {
+	if c, ok := d.(URLChecker); ok {
+		return c.CheckURL(p)
+	}
+	return nil
+}
+
+// FollowUpOf asks the dialect of e for a follow-up subscription.
+func FollowUpOf(e *Event) (FollowUp, bool) {
+	d, ok := Lookup(e.Dialect)
+	if !ok {
+		return FollowUp{}, false
+	}
+	if f, ok := d.(Follower); ok {
+		return f.FollowUp(e)
+	}
+	return FollowUp{}, false
+}
+
+// ReplyOf asks the dialect of e whether it answers a command.
+func ReplyOf(e *Event) (Reply, bool) {
+	d, ok := Lookup(e.Dialect)
+	if !ok {
+		return Reply{}, false
+	}
+	if r, ok := d.(Replier); ok {
+		return r.ReplyOf(e)
+	}
+	return Reply{}, false
+}
+
+// PolygonalOf returns the dialect called name when its subscriptions take polygons.
+func PolygonalOf(name string) (Polygonal, bool) {
+	d, ok := Lookup(name)
+	if !ok {
+		return nil, false
+	}
+	p, ok := d.(Polygonal)
+	return p, ok
 }

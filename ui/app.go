@@ -30,11 +30,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/assets"
-	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
-	"github.com/feedscope/feedscope/session/jsonscan"
 	"github.com/feedscope/feedscope/tiles"
 )
 
@@ -638,51 +636,39 @@ func (a *App) syncSubs(profile string) {
 	a.refreshSide()
 }
 
-// selectTrackEvent selects the newest table row of a track's observations.
-func (a *App) selectTrackEvent(k geo.TrackKey) {
-	var v [4]jsonscan.Value
+// selectTrackEvent selects the newest table row about subject key (a track).
+func (a *App) selectTrackEvent(key, label string) {
 	for i := a.model.Len() - 1; i >= 0; i-- {
-		e := a.model.Row(i)
-		if e.Geo == nil || e.Kind != "data" || jsonscan.Scan(e.Raw, trackPaths[:4], v[:]) != nil {
-			continue
-		}
-		if (geo.TrackKey{SourceSystemID: v[0].String(), CollectionID: v[1].String(), ObservationSpecID: v[2].String(), TrackID: v[3].String()}) == k {
+		if e := a.model.Row(i); e.Key == key && e.Geo != nil {
 			a.list.Select(i)
-			a.setNotice("Selected the latest observation of " + k.TrackID + ".")
+			a.setNotice("Selected the latest observation of " + label + ".")
 			return
 		}
 	}
-	a.setNotice("No observation of " + k.TrackID + " is in the table (filtered out or cleared).")
+	a.setNotice("No observation of " + label + " is in the table (filtered out or cleared).")
 }
 
-// offerWatch shows "Watch this note" for a Misskey note row.
+// offerWatch offers the follow-up subscription the event's dialect suggests for
+// it (for a Misskey note: watch it).
 func (a *App) offerWatch(e *session.Event) {
-	id := ""
-	if e != nil && e.Dialect == "misskey" {
-		var env struct {
-			Body struct {
-				Body struct {
-					ID string `json:"id"`
-				} `json:"body"`
-			} `json:"body"`
-		}
-		if (e.Kind == "note" || e.Kind == "mention" || e.Kind == "reply" || e.Kind == "renote") && json.Unmarshal(e.Raw, &env) == nil {
-			id = env.Body.Body.ID
-		}
+	var fu session.FollowUp
+	ok := false
+	if e != nil {
+		fu, ok = session.FollowUpOf(e)
 	}
-	if id == "" {
+	if !ok {
 		a.watch.Hide()
 		return
 	}
 	profile := e.Profile
-	a.watch.SetText("Watch note " + id)
+	a.watch.SetText(fu.Label)
 	a.watch.OnTapped = func() {
-		sid, err := a.applyNewSub(profile, json.RawMessage(`{"note":`+strconv.Quote(id)+`}`))
+		sid, err := a.applyNewSub(profile, fu.Spec)
 		if err != nil {
 			a.setNotice(err.Error())
 			return
 		}
-		a.setNotice(fmt.Sprintf("Watching note %s as subscription #%s of %s: reactions and deletes arrive as noteUpdated.", id, sid, profile))
+		a.setNotice(fmt.Sprintf("Subscription #%s of %s. %s", sid, profile, fu.Notice))
 	}
 	a.watch.Show()
 }
@@ -885,7 +871,7 @@ func (a *App) editProfile(p *session.Profile) {
 	if p != nil {
 		orig = *p
 	} else {
-		orig = session.Profile{Dialect: "misskey"}
+		orig = session.Profile{Dialect: session.Dialects()[0]}
 	}
 	form := NewProfileForm(orig, func(name string) bool {
 		return (isNew || name != orig.Name) && a.profileIndex(name) >= 0
@@ -1046,3 +1032,6 @@ func init() {
 	log.SetFlags(log.Ltime)
 	log.SetOutput(os.Stderr)
 }
+
+// subsOf is the named profile's subscription table.
+func (a *App) subsOf(name string) []session.Sub { return a.sidebar.subsOf(name) }

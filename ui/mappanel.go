@@ -18,8 +18,6 @@ import (
 
 	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
-	"github.com/feedscope/feedscope/session/gotham"
-	"github.com/feedscope/feedscope/session/jsonscan"
 	"github.com/feedscope/feedscope/tiles"
 )
 
@@ -69,7 +67,7 @@ func newMapPanel(a *App) *MapPanel {
 	p.repair = widget.NewButton("Repair", func() { p.Map.SetDraft(geo.Repair(p.Map.Draft())) })
 	p.repair.Hide()
 	p.target = widget.NewSelect(nil, nil)
-	p.target.PlaceHolder = "Gotham profile"
+	p.target.PlaceHolder = "profile"
 	p.sub = widget.NewButtonWithIcon("Subscribe", theme.MailSendIcon(), p.onSubscribe)
 	p.subSel = widget.NewSelect(nil, nil)
 	p.subSel.PlaceHolder = "subscription"
@@ -166,13 +164,26 @@ func (p *MapPanel) check() {
 	p.problem.Refresh()
 }
 
+// queryJSON is the draft as a new subscription of the target profile's dialect.
 func (p *MapPanel) queryJSON() string {
 	d := p.Map.Draft()
-	if d == nil {
+	poly, ok := p.polygonal(p.target.Selected)
+	if d == nil || !ok {
 		return ""
 	}
-	b, _ := json.Marshal(gotham.Query{Location: geo.LocationFromRing(d)})
+	b, err := poly.PolygonSub(d)
+	if err != nil {
+		return ""
+	}
 	return string(b)
+}
+
+// polygonal is the named profile's dialect when its subscriptions take polygons.
+func (p *MapPanel) polygonal(profile string) (session.Polygonal, bool) {
+	if prof := p.a.profileByName(profile); prof != nil {
+		return session.PolygonalOf(prof.Dialect)
+	}
+	return nil, false
 }
 
 func (p *MapPanel) geoJSON() string {
@@ -195,10 +206,20 @@ func (p *MapPanel) copy(s string) {
 
 func (p *MapPanel) onSubscribe() {
 	if p.target.Selected == "" {
-		p.a.setNotice("Choose the Gotham profile to subscribe on.")
+		p.a.setNotice("Choose the profile to subscribe on.")
 		return
 	}
-	id, err := p.a.applyNewSub(p.target.Selected, json.RawMessage(p.queryJSON()))
+	poly, ok := p.polygonal(p.target.Selected)
+	if !ok || p.Map.Draft() == nil {
+		p.a.setNotice("Draw a polygon first.")
+		return
+	}
+	spec, err := poly.PolygonSub(p.Map.Draft())
+	if err != nil {
+		p.a.setNotice(err.Error())
+		return
+	}
+	id, err := p.a.applyNewSub(p.target.Selected, spec)
 	if err != nil {
 		p.a.setNotice(err.Error())
 		return
@@ -213,7 +234,22 @@ func (p *MapPanel) onApply() {
 		p.a.setNotice("Choose the subscription to apply the polygon to.")
 		return
 	}
-	if err := p.a.applySub(name, id, json.RawMessage(p.queryJSON())); err != nil {
+	poly, ok := p.polygonal(name)
+	var old json.RawMessage
+	for _, s := range p.a.subsOf(name) {
+		if s.ID == id {
+			old = s.Spec
+		}
+	}
+	if !ok || old == nil || p.Map.Draft() == nil {
+		p.a.setNotice("Choose the subscription to apply the polygon to.")
+		return
+	}
+	spec, err := poly.WithPolygon(old, p.Map.Draft())
+	if err == nil {
+		err = p.a.applySub(name, id, spec)
+	}
+	if err != nil {
 		p.a.setNotice(err.Error())
 		return
 	}
@@ -283,26 +319,31 @@ func (p *MapPanel) fit() {
 }
 
 func (p *MapPanel) onTrackTapped(t *geo.Track) {
-	p.a.selectTrackEvent(t.Key)
+	label := t.Name
+	if label == "" {
+		label = t.Key.TrackID
+	}
+	p.a.selectTrackEvent(t.Key.String(), label)
 }
 
-var trackPaths = jsonscan.Paths{{"sourceSystemId"}, {"collectionId"}, {"observationSpecId"}, {"trackId"}, {"name"}}
-
-// OnEvents takes the observations of a batch into the track store.
+// OnEvents takes the positions of a batch's tracks into the track store, as the
+// decoders identified them.
 func (p *MapPanel) OnEvents(batch []session.Event) {
-	var v [5]jsonscan.Value
 	now := time.Now()
 	for i := range batch {
 		e := &batch[i]
-		if e.Geo == nil || e.Kind != "data" {
+		if e.Geo == nil || e.Dir != session.DirIn {
 			continue
 		}
-		if jsonscan.Scan(e.Raw, trackPaths, v[:]) != nil {
+		k, ok := geo.ParseTrackKey(e.Key)
+		if !ok {
 			continue
 		}
-		k := geo.TrackKey{SourceSystemID: v[0].String(), CollectionID: v[1].String(), ObservationSpecID: v[2].String(), TrackID: v[3].String()}
-		pt := orb.Point{e.Geo.Lon, e.Geo.Lat}
-		p.tracks.Add(k, v[4].String(), geo.Fix{At: e.Time, Point: pt, Heading: math.NaN()}, 0, now)
+		heading := math.NaN()
+		if e.Heading != nil {
+			heading = *e.Heading
+		}
+		p.tracks.Add(k, e.Label, geo.Fix{At: e.Time, Point: orb.Point{e.Geo.Lon, e.Geo.Lat}, Heading: heading}, 0, now)
 	}
 }
 
@@ -310,7 +351,7 @@ func (p *MapPanel) OnEvents(batch []session.Event) {
 func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileState) {
 	tracks := p.tracks.All()
 	for _, t := range tracks {
-		if n := len(t.Trail); n > 1 { // heading from the last move
+		if n := len(t.Trail); n > 1 && math.IsNaN(t.Trail[n-1].Heading) { // no heading reported: from the last move
 			a, b := t.Trail[n-2].Point, t.Trail[n-1].Point
 			dx := (b[0] - a[0]) * math.Cos(b[1]*math.Pi/180)
 			t.Trail[n-1].Heading = math.Mod(math.Atan2(dx, b[1]-a[1])*180/math.Pi+360, 360)
@@ -320,17 +361,18 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileS
 	var polys []MapPolygon
 	var targets, subs []string
 	for _, prof := range profiles {
-		if prof.Dialect != gotham.Name {
+		poly, ok := session.PolygonalOf(prof.Dialect)
+		if !ok {
 			continue
 		}
 		targets = append(targets, prof.Name)
 		for _, s := range profileSubs(prof, states) {
-			q, arg := gotham.ParseQuery(s.Spec)
 			subs = append(subs, prof.Name+" #"+s.ID)
-			if arg != nil || q.Location == nil {
+			ring, ok := poly.SubPolygon(s.Spec)
+			if !ok {
 				continue
 			}
-			polys = append(polys, MapPolygon{Label: prof.Name + " #" + s.ID, Ring: geo.RingFromLocation(q.Location),
+			polys = append(polys, MapPolygon{Label: prof.Name + " #" + s.ID, Ring: ring,
 				Color: polygonColors[len(polys)%len(polygonColors)], Live: s.State == session.SubLive})
 		}
 	}

@@ -2,8 +2,10 @@ package ui
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"net/url"
+	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -26,10 +28,16 @@ type ProfileForm struct {
 	ReadLimit   *widget.Entry
 	AutoConnect *widget.Check
 	Subs        *widget.Entry
-	Problem     *widget.Label
-	Fix         *widget.Button
-	Save        *widget.Button
-	Content     fyne.CanvasObject
+	// Headers are extra handshake headers: a name and a secret value per row.
+	Headers      *rowList
+	Subprotocols *widget.Entry
+	// Extra holds the selected dialect's own fields, if it has any.
+	Extra    ProfileFields
+	extraBox *fyne.Container
+	Problem  *widget.Label
+	Fix      *widget.Button
+	Save     *widget.Button
+	Content  fyne.CanvasObject
 
 	taken   func(name string) bool // another profile already has this name
 	fix     func()
@@ -55,6 +63,17 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	f.Subs = widget.NewMultiLineEntry()
 	f.Subs.SetPlaceHolder(`one subscription per line, e.g. {"channel":"localTimeline"}`)
 	f.Subs.SetMinRowsVisible(3)
+	f.Headers = newRowList("Header", func() []fyne.CanvasObject {
+		name, value := widget.NewEntry(), widget.NewPasswordEntry()
+		name.SetPlaceHolder("name, e.g. Authorization")
+		value.SetPlaceHolder("value (kept as a secret)")
+		name.OnChanged = func(string) { f.check() }
+		value.OnChanged = func(string) { f.check() }
+		return []fyne.CanvasObject{name, value}
+	}, func() { f.check() })
+	f.Subprotocols = widget.NewEntry()
+	f.Subprotocols.SetPlaceHolder("comma-separated, e.g. graphql-transport-ws")
+	f.extraBox = container.NewVBox()
 	f.Problem = widget.NewLabel("")
 	f.Problem.Wrapping = fyne.TextWrapWord
 	f.Problem.Importance = widget.DangerImportance
@@ -85,11 +104,18 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		lines = append(lines, string(s))
 	}
 	f.Subs.SetText(strings.Join(lines, "\n"))
+	for _, name := range sortedKeys(p.Headers) {
+		row := f.Headers.add()
+		row[0].(*widget.Entry).SetText(name)
+		row[1].(*widget.Entry).SetText(p.Headers[name])
+	}
+	f.Subprotocols.SetText(strings.Join(p.Subprotocols, ", "))
+	f.setDialect(p.Dialect, p.Settings)
 
-	for _, e := range []*widget.Entry{f.Name, f.URL, f.Token, f.User, f.Password, f.ReadLimit, f.Subs} {
+	for _, e := range []*widget.Entry{f.Name, f.URL, f.Token, f.User, f.Password, f.ReadLimit, f.Subs, f.Subprotocols} {
 		e.OnChanged = func(string) { f.check() }
 	}
-	f.Dialect.OnChanged = func(string) { f.check() }
+	f.Dialect.OnChanged = func(d string) { f.setDialect(d, nil); f.check() }
 	f.VerifyTLS.OnChanged = func(bool) { f.check() }
 
 	form := widget.NewForm(
@@ -97,16 +123,77 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		widget.NewFormItem("Dialect", f.Dialect),
 		widget.NewFormItem("URL", f.URL),
 		&widget.FormItem{Text: "Token", Widget: f.Token, HintText: "bearer token; kept in " + secretsWhere + ", never in the profiles file"},
-		&widget.FormItem{Text: "User", Widget: f.User, HintText: "iSymphony only (Basic auth)"},
+		&widget.FormItem{Text: "User", Widget: f.User, HintText: "for dialects that log in with Basic auth"},
 		&widget.FormItem{Text: "Password", Widget: f.Password, HintText: "kept like the token"},
+		&widget.FormItem{Text: "Headers", Widget: f.Headers.content, HintText: "sent with the handshake; values kept like the token"},
+		&widget.FormItem{Text: "Subprotocols", Widget: f.Subprotocols, HintText: "offered in Sec-WebSocket-Protocol"},
 		widget.NewFormItem("TLS", f.VerifyTLS),
 		&widget.FormItem{Text: "Read limit (MiB)", Widget: f.ReadLimit, HintText: "a larger frame closes the socket with 1009"},
 		widget.NewFormItem("", f.AutoConnect),
 		&widget.FormItem{Text: "Subscriptions", Widget: f.Subs, HintText: "the dialect's native JSON, as `feedscope tail --sub`"},
 	)
-	f.Content = container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, nil, f.Fix, f.Problem)), nil, nil, form)
+	f.Content = container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, nil, f.Fix, f.Problem)), nil, nil,
+		container.NewVBox(form, f.extraBox))
 	f.check()
 	return f
+}
+
+// setDialect shows the dialect's own fields, filled from settings.
+func (f *ProfileForm) setDialect(dialect string, settings map[string]string) {
+	f.Extra = newProfileFields(dialect)
+	f.extraBox.RemoveAll()
+	if f.Extra != nil {
+		f.Extra.Load(settings)
+		f.Extra.SetOnChanged(func() { f.check() })
+		f.extraBox.Add(widget.NewForm(f.Extra.Items()...))
+	}
+	f.extraBox.Refresh()
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// headers reads the header rows: names must be valid tokens, each given once.
+func (f *ProfileForm) headers() (map[string]string, error) {
+	var h map[string]string
+	for i, row := range f.Headers.rows {
+		name := strings.TrimSpace(row[0].(*widget.Entry).Text)
+		value := row[1].(*widget.Entry).Text
+		if !validHeaderName(name) {
+			return nil, fmt.Errorf("header %d: %q is not a header name (letters, digits and !#$%%&'*+-.^_`|~)", i+1, name)
+		}
+		if h == nil {
+			h = map[string]string{}
+		}
+		canon := http.CanonicalHeaderKey(name)
+		if _, dup := h[canon]; dup {
+			return nil, fmt.Errorf("header %s is given twice", canon)
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return nil, fmt.Errorf("header %s: the value cannot span lines", canon)
+		}
+		h[canon] = value
+	}
+	return h, nil
+}
+
+// validHeaderName reports whether s is an HTTP token (RFC 9110 §5.6.2).
+func validHeaderName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("!#$%&'*+-.^_`|~", r)) {
+			return false
+		}
+	}
+	return true
 }
 
 // Profile returns what the form holds, and the first problem with it.
@@ -125,6 +212,20 @@ func (f *ProfileForm) Profile() (session.Profile, error) {
 		return p, fmt.Errorf("read limit must be a whole number of MiB from 1 to 1024")
 	}
 	p.ReadLimit = mib << 20
+	if p.Headers, err = f.headers(); err != nil {
+		return p, err
+	}
+	p.Subprotocols = splitValues(f.Subprotocols.Text)
+	for _, sp := range p.Subprotocols {
+		if !validHeaderName(sp) {
+			return p, fmt.Errorf("subprotocol %q: letters, digits and !#$%%&'*+-.^_`|~ only", sp)
+		}
+	}
+	if f.Extra != nil {
+		if p.Settings, err = f.Extra.Settings(); err != nil {
+			return p, err
+		}
+	}
 	if p.Dialect == "" {
 		return p, fmt.Errorf("choose a dialect")
 	}
@@ -156,36 +257,21 @@ func (f *ProfileForm) Profile() (session.Profile, error) {
 
 // checkDialectURL catches what the dialect's server would refuse, offering a fix.
 func (f *ProfileForm) checkDialectURL(p *session.Profile) error {
-	u, _ := url.Parse(p.URL)
-	switch p.Dialect {
-	case "gotham":
-		spec := u.Path[strings.LastIndex(u.Path, "/")+1:]
-		if !strings.Contains(u.Path, "/observations/") || spec == "" {
-			return fmt.Errorf("a Gotham URL ends in /api/ws/gotham/v1/observations/{observationSpecId}")
-		}
-		if u.Query().Get("preview") != "true" {
-			f.fix = func() {
-				q := u.Query()
-				q.Set("preview", "true")
-				u.RawQuery = q.Encode()
-				f.URL.SetText(u.String())
-			}
-			return fmt.Errorf("the Gotham observations socket is a preview API: the URL needs preview=true")
-		}
-	case "isymphony":
-		if u.User != nil {
-			f.fix = func() {
-				user := u.User.Username()
-				pw, _ := u.User.Password()
-				u.User = nil
-				f.User.SetText(user)
-				f.Password.SetText(pw)
-				f.URL.SetText(u.String())
-			}
-			return fmt.Errorf("credentials in the URL would be shown and logged: move them to User and Password")
+	d, _ := session.Lookup(p.Dialect)
+	prob := session.CheckURL(d, p)
+	if prob == nil {
+		return nil
+	}
+	if prob.Fix != nil {
+		cur := *p
+		f.fix = func() {
+			prob.Fix(&cur)
+			f.User.SetText(cur.User)
+			f.Password.SetText(cur.Password)
+			f.URL.SetText(cur.URL)
 		}
 	}
-	return nil
+	return errors.New(prob.Message)
 }
 
 func (f *ProfileForm) check() {

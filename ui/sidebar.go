@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/json"
 	"fmt"
 	"image/color"
 	"sort"
@@ -207,4 +208,13 @@ func subColor(state string) fyne.ThemeColorName {
 		return theme.ColorNameDisabled
 	}
 	return theme.ColorNameWarning
+}
+
+// DescribeSub says in a few words what a native subscription asks for, in the
+// words of its dialect.
+func DescribeSub(dialect string, spec json.RawMessage) string {
+	if d, ok := session.Lookup(dialect); ok {
+		return session.DescribeSub(d, spec)
+	}
+	return fit(string(spec), 60)
 }

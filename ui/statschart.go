@@ -1,20 +1,20 @@
 package ui
 
 import (
-	"encoding/json"
 	"image/color"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/feedscope/feedscope/session"
 )
 
-// StatsChart draws a Misskey stats log: cpu and memory over time, newest right.
+// StatsChart draws a few value series (a stats log's cpu and memory), oldest left.
 type StatsChart struct {
 	widget.BaseWidget
-	CPU []float64 // 0..1
-	Mem []float64 // bytes
+	Series []session.Series
 }
 
 // NewStatsChart returns an empty chart.
@@ -24,21 +24,9 @@ func NewStatsChart() *StatsChart {
 	return c
 }
 
-// SetLog takes a statsLog body (newest first) and redraws.
-func (c *StatsChart) SetLog(entries []json.RawMessage) {
-	c.CPU, c.Mem = nil, nil
-	for i := len(entries) - 1; i >= 0; i-- {
-		var e struct {
-			CPU float64 `json:"cpu"`
-			Mem struct {
-				Used float64 `json:"used"`
-			} `json:"mem"`
-		}
-		if json.Unmarshal(entries[i], &e) == nil {
-			c.CPU = append(c.CPU, e.CPU)
-			c.Mem = append(c.Mem, e.Mem.Used)
-		}
-	}
+// SetSeries replaces what the chart draws.
+func (c *StatsChart) SetSeries(s []session.Series) {
+	c.Series = s
 	c.Refresh()
 }
 
@@ -69,23 +57,33 @@ func (r *statsChartRenderer) Refresh() {
 	r.bg.Resize(size)
 	r.bg.Refresh()
 	r.lines = r.lines[:0]
-	series := []struct {
-		vals []float64
-		col  fyne.ThemeColorName
-	}{{r.c.CPU, theme.ColorNamePrimary}, {normalise(r.c.Mem), theme.ColorNameWarning}}
-	for _, s := range series {
-		n := len(s.vals)
+	colours := []fyne.ThemeColorName{theme.ColorNamePrimary, theme.ColorNameWarning, theme.ColorNameSuccess}
+	for k, s := range r.c.Series {
+		vals := scale(s)
+		n := len(vals)
 		for i := 1; i < n; i++ {
-			l := canvas.NewLine(theme.Color(s.col))
+			l := canvas.NewLine(theme.Color(colours[k%len(colours)]))
 			l.StrokeWidth = 2
 			x0 := size.Width * float32(i-1) / float32(n-1)
 			x1 := size.Width * float32(i) / float32(n-1)
-			l.Position1 = fyne.NewPos(x0, size.Height*(1-float32(s.vals[i-1])))
-			l.Position2 = fyne.NewPos(x1, size.Height*(1-float32(s.vals[i])))
+			l.Position1 = fyne.NewPos(x0, size.Height*(1-float32(vals[i-1])))
+			l.Position2 = fyne.NewPos(x1, size.Height*(1-float32(vals[i])))
 			r.lines = append(r.lines, l)
 		}
 	}
 	canvas.Refresh(r.c)
+}
+
+// scale maps a series into 0..1: between its Min and Max when it has them.
+func scale(s session.Series) []float64 {
+	if s.Max <= s.Min {
+		return normalise(s.Values)
+	}
+	out := make([]float64, len(s.Values))
+	for i, x := range s.Values {
+		out[i] = (min(max(x, s.Min), s.Max) - s.Min) / (s.Max - s.Min)
+	}
+	return out
 }
 
 // normalise scales values into 0..1 between their minimum and maximum, with margin.

@@ -1,10 +1,8 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"image/color"
-	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -13,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
-	"github.com/feedscope/feedscope/session/hypothesis"
-	"github.com/feedscope/feedscope/session/misskey"
 )
 
 // SubManager edits the selected profile's subscriptions with the dialect's form,
@@ -83,9 +79,8 @@ func (m *SubManager) createRow() fyne.CanvasObject {
 	health.Truncation = fyne.TextTruncateEllipsis
 	edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
-	history := widget.NewButton("History", nil)
 	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)),
-		container.NewHBox(history, edit, remove), container.NewVBox(title, health))
+		container.NewHBox(container.NewHBox(), edit, remove), container.NewVBox(title, health))
 }
 
 func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -101,13 +96,12 @@ func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	texts.Objects[1].(*widget.Label).SetText(HealthLine(sub, m.a.health.Rates(m.profile, sub.ID)))
 	dot.FillColor = theme.Color(subColor(sub.State))
 	dot.Refresh()
-	history := buttons.Objects[0].(*widget.Button)
-	s, _ := misskey.ParseSub(sub.Spec)
-	if m.dialect == misskey.Name && (s.Channel == "serverStats" || s.Channel == "queueStats") {
-		history.Show()
-		history.OnTapped = func() { m.requestLog(sub.ID) }
-	} else {
-		history.Hide()
+	cmds := buttons.Objects[0].(*fyne.Container)
+	cmds.RemoveAll()
+	if d, ok := session.Lookup(m.dialect); ok {
+		for _, cmd := range session.SubCommandsOf(d, sub.Spec, sub.ID) {
+			cmds.Add(widget.NewButton(cmd.Label, func() { m.run(cmd) }))
+		}
 	}
 	buttons.Objects[1].(*widget.Button).OnTapped = func() { m.edit(sub.ID) }
 	buttons.Objects[2].(*widget.Button).OnTapped = func() { m.remove(sub.ID) }
@@ -136,40 +130,27 @@ func (m *SubManager) SetProfile(name string) {
 	m.form.SetOnChanged(m.check)
 	m.formBox.RemoveAll()
 	m.formBox.Add(m.form.Content())
-	switch p.Dialect {
-	case hypothesis.Name:
-		m.extras.Add(widget.NewButton("Ping", func() { m.hypothesis(func(c *hypothesis.Client, w *session.Wire) { c.Ping(w) }) }))
-		m.extras.Add(widget.NewButton("Who am I", func() { m.hypothesis(func(c *hypothesis.Client, w *session.Wire) { c.Whoami(w) }) }))
-		m.extras.Add(widget.NewLabel("client_id is sent on every connect"))
-	case misskey.Name:
-		m.extras.Add(widget.NewButton("Mark notifications read", func() {
-			m.misskey(func(c *misskey.Client, w *session.Wire) { c.ReadNotification(w) })
-		}))
-		m.extras.Add(widget.NewLabel("Watch a note: select a note in the table and press Watch this note."))
+	if d, ok := session.Lookup(p.Dialect); ok {
+		for _, cmd := range session.CommandsOf(d) {
+			if cmd.Run == nil {
+				m.extras.Add(widget.NewLabel(cmd.Label))
+				continue
+			}
+			m.extras.Add(widget.NewButton(cmd.Label, func() { m.run(cmd) }))
+		}
 	}
 	m.edit("")
 	m.Refresh()
 }
 
-func (m *SubManager) hypothesis(f func(*hypothesis.Client, *session.Wire)) {
+// run runs one of the dialect's commands on the profile's session.
+func (m *SubManager) run(cmd session.Command) {
 	if s := m.a.liveSession(m.profile); s != nil {
-		s.Do(func(c session.Client, w *session.Wire) { f(c.(*hypothesis.Client), w) })
+		s.Do(cmd.Run)
+		m.reply.SetText(cmd.Hint)
 		return
 	}
 	m.reply.SetText(m.profile + " is not connected.")
-}
-
-func (m *SubManager) misskey(f func(*misskey.Client, *session.Wire)) {
-	if s := m.a.liveSession(m.profile); s != nil {
-		s.Do(func(c session.Client, w *session.Wire) { f(c.(*misskey.Client), w) })
-		return
-	}
-	m.reply.SetText(m.profile + " is not connected.")
-}
-
-func (m *SubManager) requestLog(subID string) {
-	m.misskey(func(c *misskey.Client, w *session.Wire) { c.RequestLog(w, subID, 50) })
-	m.reply.SetText("Asked for the last 50 stats entries…")
 }
 
 // edit loads a subscription into the form ("" starts a new one).
@@ -180,8 +161,8 @@ func (m *SubManager) edit(id string) {
 	m.editing = id
 	m.mode.SetText("New subscription")
 	m.apply.SetText("Subscribe")
-	if id == "" {
-		m.form.Load(defaultSpec(m.dialect))
+	if d, ok := session.Lookup(m.dialect); ok && id == "" {
+		m.form.Load(session.DefaultSub(d))
 	}
 	for _, s := range m.subs {
 		if s.ID == id {
@@ -191,19 +172,6 @@ func (m *SubManager) edit(id string) {
 		}
 	}
 	m.check()
-}
-
-// defaultSpec is what a new subscription form starts from.
-func defaultSpec(dialect string) json.RawMessage {
-	switch dialect {
-	case hypothesis.Name:
-		return json.RawMessage(`{"match_policy":"include_any","clauses":[{"field":"/group","value":["__world__"]}],"actions":{"create":true,"update":true,"delete":true}}`)
-	case misskey.Name:
-		return json.RawMessage(`{"channel":"localTimeline"}`)
-	case "isymphony":
-		return json.RawMessage(`[{"property":"type","value":"userLogin"},{"property":"type","value":"userLogout"}]`)
-	}
-	return json.RawMessage(`{}`)
 }
 
 // check validates the form as the user types and shows what would be sent.
@@ -258,32 +226,23 @@ func (m *SubManager) Refresh() {
 	m.list.Refresh()
 }
 
-// OnEvents shows replies that belong to the manager: pong, whoyouare,
-// filterResponse, a stats log.
+// OnEvents shows the replies to the manager's commands (a pong, a stats log), as
+// the dialect reads them.
 func (m *SubManager) OnEvents(batch []session.Event) {
 	for i := range batch {
 		e := &batch[i]
-		if e.Profile != m.profile || e.Dir != session.DirIn {
+		if e.Profile != m.profile {
 			continue
 		}
-		switch e.Kind {
-		case "pong":
-			m.reply.SetText("Ping: " + e.Summary)
-		case "whoyouare":
-			m.reply.SetText("The server knows this socket as " + e.Summary)
-		case "filterResponse", "subscribed":
-			m.reply.SetText(e.Kind + ": " + e.Summary)
-		case "statsLog":
-			var env struct {
-				Body struct {
-					Body []json.RawMessage `json:"body"`
-				} `json:"body"`
-			}
-			if json.Unmarshal(e.Raw, &env) == nil {
-				m.chart.SetLog(env.Body.Body)
-				m.chart.Show()
-				m.reply.SetText("Stats history: " + strconv.Itoa(len(env.Body.Body)) + " entries, newest on the right (cpu %, memory used).")
-			}
+		r, ok := session.ReplyOf(e)
+
+		if !ok {
+			continue
+		}
+		m.reply.SetText(r.Text)
+		if len(r.Series) > 0 {
+			m.chart.SetSeries(r.Series)
+			m.chart.Show()
 		}
 	}
 }

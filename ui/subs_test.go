@@ -190,8 +190,13 @@ func TestSubManagerAgainstDemo(t *testing.T) {
 		t.Fatalf("saved subs %s", saved)
 	}
 	// History fills the chart from the reply.
-	m.requestLog("1")
-	stepUntil(t, a, "stats history", func() bool { return len(m.chart.CPU) > 0 })
+	d, _ := session.Lookup("misskey")
+	history := session.SubCommandsOf(d, json.RawMessage(`{"channel":"serverStats"}`), "1")
+	if len(history) != 1 || history[0].Label != "History" {
+		t.Fatalf("serverStats commands %+v", history)
+	}
+	m.run(history[0])
+	stepUntil(t, a, "stats history", func() bool { return len(m.chart.Series) == 2 && len(m.chart.Series[0].Values) > 0 })
 
 	before := a.states["mk"].Subs[0].Events
 	srv.DropAll()

@@ -10,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
 	_ "github.com/feedscope/feedscope/session/gotham"
@@ -263,4 +264,56 @@ func TestProfileStore(t *testing.T) {
 	if b, _ := os.ReadFile(backups[0]); string(b) != `{"profiles":[{"name":` {
 		t.Fatalf("backup content %q", b)
 	}
+}
+
+// Headers and subprotocols are every dialect's; header values are secrets, typed
+// into password entries; a dialect's own fields land in Settings.
+func TestProfileFormHeadersAndDialectFields(t *testing.T) {
+	test.NewTempApp(t)
+	profileFields["misskey"] = func() ProfileFields { return &testFields{entry: widget.NewEntry()} }
+	defer delete(profileFields, "misskey")
+	f := NewProfileForm(session.Profile{Name: "w", Dialect: "misskey", URL: "ws://127.0.0.1:9/streaming",
+		Settings: map[string]string{"kind": "/op"}}, nil, "a test store")
+	var saved *session.Profile
+	f.OnSave = func(p session.Profile) { saved = &p }
+	if f.Extra == nil || f.Extra.(*testFields).entry.Text != "/op" {
+		t.Fatal("the dialect's fields were not loaded from Settings")
+	}
+	test.Tap(f.Headers.content.Objects[1].(*fyne.Container).Objects[0].(*widget.Button))
+	row := f.Headers.rows[0]
+	if !row[1].(*widget.Entry).Password {
+		t.Fatal("a header value is typed in the clear")
+	}
+	test.Type(row[0].(*widget.Entry), "x api key")
+	if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, "not a header name") {
+		t.Fatalf("bad header name accepted: %q", f.Problem.Text)
+	}
+	row[0].(*widget.Entry).SetText("x-api-key")
+	test.Type(row[1].(*widget.Entry), "hdr-secret")
+	test.Type(f.Subprotocols, "v1.feed, json")
+	f.Extra.(*testFields).entry.SetText("/type")
+	test.Tap(f.Save)
+	if saved == nil || saved.Headers["X-Api-Key"] != "hdr-secret" || strings.Join(saved.Subprotocols, "|") != "v1.feed|json" || saved.Settings["kind"] != "/type" {
+		t.Fatalf("saved %+v", saved)
+	}
+	f.Dialect.SetSelected("gotham")
+	if f.Extra != nil {
+		t.Fatal("gotham has no fields of its own")
+	}
+}
+
+type testFields struct {
+	onChange
+	entry *widget.Entry
+}
+
+func (f *testFields) Items() []*widget.FormItem {
+	return []*widget.FormItem{widget.NewFormItem("Kind", f.entry)}
+}
+func (f *testFields) Load(s map[string]string) {
+	f.entry.SetText(s["kind"])
+	f.entry.OnChanged = func(string) { f.changed() }
+}
+func (f *testFields) Settings() (map[string]string, error) {
+	return map[string]string{"kind": f.entry.Text}, nil
 }

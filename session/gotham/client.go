@@ -146,6 +146,8 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 			}
 			ev.Summary = obs.Summary()
 			ev.Geo = &session.Point{Lon: obs.Position.Longitude, Lat: obs.Position.Latitude}
+			ev.Key, ev.Label = obs.Key().String(), obs.Label()
+			ev.Heading, ev.Speed = obs.Heading(), obs.Speed()
 			w.Emit(ev)
 		}
 	case "subscribed":

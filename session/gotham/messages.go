@@ -142,6 +142,50 @@ func number(v json.RawMessage) (float64, bool) {
 	return 0, false
 }
 
+// Key is the observation's track, as the reference identifies it.
+func (o *Observation) Key() geo.TrackKey {
+	return geo.TrackKey{SourceSystemID: o.SourceSystemID, CollectionID: o.CollectionID, ObservationSpecID: o.ObservationSpecID, TrackID: o.TrackID}
+}
+
+// Label is the track's name, or its id when it has none.
+func (o *Observation) Label() string {
+	if o.Name != "" {
+		return o.Name
+	}
+	return o.TrackID
+}
+
+// knot is a knot in metres a second.
+const knot = 1852.0 / 3600
+
+// Speed is the live speed property (knots on the wire) in metres a second.
+func (o *Observation) Speed() *float64 {
+	if v, ok := o.live("speed"); ok {
+		v *= knot
+		return &v
+	}
+	return nil
+}
+
+// Heading is the live heading property, degrees clockwise from north.
+func (o *Observation) Heading() *float64 {
+	if v, ok := o.live("heading"); ok {
+		return &v
+	}
+	return nil
+}
+
+func (o *Observation) live(name string) (float64, bool) {
+	for _, p := range o.LiveProperties {
+		if p.PropertyType == name {
+			if v, ok := number(p.Value); ok && !math.IsInf(v, 0) {
+				return v, true
+			}
+		}
+	}
+	return 0, false
+}
+
 // Summary is a one-line description of an observation.
 func (o *Observation) Summary() string {
 	s := o.Name

@@ -136,7 +136,7 @@ var paths = jsonscan.Paths{
 	{"body", "body", "type"}, {"body", "body", "reaction"}, {"body", "body", "note", "text"},
 	{"body", "body", "userId"}, {"body", "body", "choice"},
 	{"body", "body", "cpu"}, {"body", "body", "mem", "used"}, {"body", "body", "net", "rx"}, {"body", "body", "net", "tx"},
-	{"body", "body"},
+	{"body", "body"}, {"body", "body", "id"},
 }
 
 // Indexes into paths.
@@ -159,6 +159,7 @@ const (
 	pRx
 	pTx
 	pInner
+	pNoteID
 	nPaths
 )
 
@@ -180,6 +181,9 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 	case "channel":
 		ev.Kind, ev.Sub = typ, id
 		ev.Summary = summarizeChannel(typ, &v, raw)
+		if noteKinds[typ] {
+			ev.Key, ev.Label = v[pNoteID].String(), handle(v[pUsername].String(), &v[pHost])
+		}
 	case "noteUpdated":
 		ev.Kind = "noteUpdated:" + typ
 		if s := w.FindServer(id); s != nil {
@@ -192,6 +196,14 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 		ev.Summary = session.Clip(raw, 100)
 	}
 	w.Emit(ev)
+}
+
+// handle is "@user", or "@user@host" for a remote user.
+func handle(user string, host *jsonscan.Value) string {
+	if host.IsNull() || host.String() == "" {
+		return "@" + user
+	}
+	return "@" + user + "@" + host.String()
 }
 
 func channelOf(s *session.Sub) string {
