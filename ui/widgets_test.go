@@ -270,7 +270,7 @@ func TestProfileStore(t *testing.T) {
 // into password entries; a dialect's own fields land in Settings.
 func TestProfileFormHeadersAndDialectFields(t *testing.T) {
 	test.NewTempApp(t)
-	profileFields["misskey"] = func() ProfileFields { return &testFields{entry: widget.NewEntry()} }
+	registerProfileFields("misskey", func() ProfileFields { return &testFields{entry: widget.NewEntry()} })
 	defer delete(profileFields, "misskey")
 	f := NewProfileForm(session.Profile{Name: "w", Dialect: "misskey", URL: "ws://127.0.0.1:9/streaming",
 		Settings: map[string]string{"kind": "/op"}}, nil, "a test store")
