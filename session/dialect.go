@@ -56,6 +56,17 @@ type Resubscriber interface {
 	Resubscribe(w *Wire, sub *Sub, spec json.RawMessage)
 }
 
+// Configured is a Dialect whose clients follow the profile's Settings (a plain
+// WebSocket's kind pointer and summary template).
+type Configured interface {
+	// CheckSettings validates the dialect's entries of Profile.Settings and names
+	// the faulty one.
+	CheckSettings(settings map[string]string) error
+	// NewClientFor returns the per-session state for p; the session calls it instead
+	// of NewClient.
+	NewClientFor(p *Profile) Client
+}
+
 // BinaryDecoder is a Client that takes binary frames too. Every other client's binary
 // frames become error events: the four feed dialects speak JSON text frames only.
 type BinaryDecoder interface {

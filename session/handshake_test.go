@@ -2,10 +2,12 @@ package session_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
@@ -121,4 +123,84 @@ func TestBinaryFramesGoToABinaryDecoder(t *testing.T) {
 	}
 	// Text frames still go to Decode.
 	c.WaitKind(t, i, session.DirIn, "hello")
+}
+
+// configuredDialect is the plain misskey dialect whose clients read the profile.
+type configuredDialect struct{ session.Dialect }
+
+func (configuredDialect) Name() string { return "configured-test" }
+
+func (configuredDialect) CheckSettings(s map[string]string) error {
+	if v, ok := s["greeting"]; ok && v == "" {
+		return errors.New("greeting: must not be empty")
+	}
+	return nil
+}
+
+func (d configuredDialect) NewClientFor(p *session.Profile) session.Client {
+	return greeter{d.Dialect.NewClient(), p.Settings["greeting"]}
+}
+
+type greeter struct {
+	session.Client
+	greeting string
+}
+
+func (g greeter) Open(w *session.Wire) { w.Send("", "greeting", []byte(g.greeting)) }
+
+func TestConfiguredDialectGetsTheProfile(t *testing.T) {
+	mk, _ := session.Lookup("misskey")
+	session.Register(configuredDialect{mk})
+	got := make(chan string, 1)
+	url, _ := handshakes(t, func(c *websocket.Conn) {
+		if _, b, err := c.ReadMessage(); err == nil {
+			got <- string(b)
+		}
+		drain(c)
+	})
+	p := profile(url)
+	p.Dialect = "configured-test"
+	p.Settings = map[string]string{"greeting": ""}
+	if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "greeting: must not be empty") {
+		t.Fatalf("Validate: %v", err)
+	}
+	p.Settings["greeting"] = "hi there"
+	st.Connect(t, p)
+	select {
+	case g := <-got:
+		if g != "hi there" {
+			t.Errorf("server got %q", g)
+		}
+	case <-time.After(st.Timeout):
+		t.Fatal("no greeting")
+	}
+}
+
+// A frame sent as plain text keeps its bytes on the wire, and its event's Raw is
+// still JSON (the tail line format relies on it).
+func TestPlainTextOutEventKeepsRawJSON(t *testing.T) {
+	got := make(chan string, 1)
+	url, _ := handshakes(t, func(c *websocket.Conn) {
+		if _, b, err := c.ReadMessage(); err == nil {
+			got <- string(b)
+		}
+		drain(c)
+	})
+	s, c := st.Connect(t, profile(url))
+	c.WaitKind(t, 0, session.DirState, session.StateOpen)
+	if err := s.SendRaw([]byte("ping me")); err != nil {
+		t.Fatal(err)
+	}
+	e, _ := c.WaitKind(t, 0, session.DirOut, "raw")
+	if string(e.Raw) != `"ping me"` || e.Summary != "ping me" {
+		t.Errorf("out event %+v", e)
+	}
+	select {
+	case g := <-got:
+		if g != "ping me" {
+			t.Errorf("server got %q", g)
+		}
+	case <-time.After(st.Timeout):
+		t.Fatal("the server got nothing")
+	}
 }

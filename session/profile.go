@@ -50,7 +50,8 @@ func (p *Profile) Validate() error {
 	if strings.TrimSpace(p.Name) == "" {
 		return fmt.Errorf("profile: name is empty")
 	}
-	if _, ok := Lookup(p.Dialect); !ok {
+	d, ok := Lookup(p.Dialect)
+	if !ok {
 		return fmt.Errorf("profile %s: unknown dialect %q (want one of %s)", p.Name, p.Dialect, strings.Join(Dialects(), ", "))
 	}
 	u, err := url.Parse(p.URL)
@@ -65,6 +66,11 @@ func (p *Profile) Validate() error {
 	}
 	if p.ReadLimit < 0 {
 		return fmt.Errorf("profile %s: read limit must be positive", p.Name)
+	}
+	if c, ok := d.(Configured); ok {
+		if err := c.CheckSettings(p.Settings); err != nil {
+			return fmt.Errorf("profile %s: %w", p.Name, err)
+		}
 	}
 	return nil
 }

@@ -72,7 +72,12 @@ func New(p Profile, sink Sink) (*Session, error) {
 		return nil, err
 	}
 	d, _ := Lookup(p.Dialect)
-	s := &Session{profile: p, dialect: d, sink: sink, client: d.NewClient(), done: make(chan struct{})}
+	s := &Session{profile: p, dialect: d, sink: sink, done: make(chan struct{})}
+	if c, ok := d.(Configured); ok {
+		s.client = c.NewClientFor(&s.profile)
+	} else {
+		s.client = d.NewClient()
+	}
 	s.wire.s = s
 	s.status.Phase = PhaseClosed
 	for _, spec := range p.Subs {

@@ -20,12 +20,14 @@ func (w *Wire) IsOpen() bool { return w.s.send != nil }
 // does nothing: Open replays what matters.
 func (w *Wire) Send(sub, kind string, v any) {
 	var frame []byte
+	given := true // the caller's bytes, which may be plain text
 	switch f := v.(type) {
 	case []byte:
 		frame = f
 	case json.RawMessage:
 		frame = f
 	default:
+		given = false
 		var err error
 		if frame, err = json.Marshal(v); err != nil {
 			w.Error(sub, "failed to encode "+kind+": "+err.Error(), nil)
@@ -35,8 +37,13 @@ func (w *Wire) Send(sub, kind string, v any) {
 	if w.s.send == nil {
 		return
 	}
+	raw := frame
+	if given && !json.Valid(frame) {
+		// A plain WebSocket sends text as it is; the event's Raw stays JSON.
+		raw, _ = json.Marshal(string(frame))
+	}
 	w.s.enqueue(frame)
-	w.s.publish(Event{Dir: DirOut, Sub: sub, Kind: kind, Summary: summarizeOut(frame), Raw: frame})
+	w.s.publish(Event{Dir: DirOut, Sub: sub, Kind: kind, Summary: summarizeOut(frame), Raw: raw})
 }
 
 // Subs returns the desired subscriptions, oldest first. The slice is shared: do not

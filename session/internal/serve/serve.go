@@ -1,4 +1,4 @@
-// Package serve holds what the four demo servers share: a server-side connection with
+// Package serve holds what the demo servers share: a server-side connection with
 // one reader and one writer goroutine, a set of live connections, and scaled clocks.
 package serve
 
@@ -43,6 +43,7 @@ type Conn struct {
 
 type frame struct {
 	data      []byte
+	binary    bool
 	closeCode int
 	closeText string
 	stream    *stream
@@ -58,6 +59,16 @@ func NewConn(ws *websocket.Conn, o Options) *Conn {
 func (c *Conn) Send(data []byte) bool {
 	select {
 	case c.out <- frame{data: data}:
+		return true
+	case <-c.done:
+		return false
+	}
+}
+
+// SendBinary queues a binary frame, as Send does a text one.
+func (c *Conn) SendBinary(data []byte) bool {
+	select {
+	case c.out <- frame{data: data, binary: true}:
 		return true
 	case <-c.done:
 		return false
@@ -197,7 +208,11 @@ func (c *Conn) send(f frame, st **stream) bool {
 		_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
 		return false
 	}
-	return c.ws.WriteMessage(websocket.TextMessage, f.data) == nil
+	typ := websocket.TextMessage
+	if f.binary {
+		typ = websocket.BinaryMessage
+	}
+	return c.ws.WriteMessage(typ, f.data) == nil
 }
 
 // Firehose streams pre-built frames to every subscriber as fast as each socket
