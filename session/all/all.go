@@ -7,4 +7,5 @@ import (
 	_ "github.com/feedscope/feedscope/session/hypothesis"
 	_ "github.com/feedscope/feedscope/session/isymphony"
 	_ "github.com/feedscope/feedscope/session/misskey"
+	_ "github.com/feedscope/feedscope/session/websocket"
 )
