@@ -38,9 +38,12 @@ func LocationFromRing(r orb.Ring) []Position {
 
 // Faults a ring can have.
 var (
-	ErrNotClosed        = errors.New("polygon must be closed (first point = last point)")
-	ErrTooFewPoints     = errors.New("polygon needs at least 4 points")
-	ErrClockwise        = errors.New("polygon must be counter-clockwise")
+	ErrNotClosed    = errors.New("polygon must be closed (first point = last point)")
+	ErrTooFewPoints = errors.New("polygon needs at least 4 points")
+	// ErrClockwise is a warning, not a refusal: the Gotham docs ask for
+	// counter-clockwise rings, yet their own sample is clockwise and the service
+	// evidently takes it (docs/protocols.md, "Gotham polygon orientation").
+	ErrClockwise        = errors.New("polygon runs clockwise; the docs ask for counter-clockwise (Repair turns it)")
 	ErrSelfIntersecting = errors.New("polygon must not intersect itself")
 	ErrOutOfRange       = errors.New("coordinates out of range")
 	ErrDegenerate       = errors.New("polygon has no area")
@@ -52,6 +55,20 @@ type Fault struct {
 	Detail string
 }
 
+// Warning reports whether the fault is only a warning: the ring is still sent.
+func (f Fault) Warning() bool { return errors.Is(f.Err, ErrClockwise) }
+
+// Errors keeps the faults that are refusals, dropping warnings.
+func Errors(faults []Fault) []Fault {
+	var out []Fault
+	for _, f := range faults {
+		if !f.Warning() {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func (f Fault) Error() string {
 	if f.Detail == "" {
 		return f.Err.Error()
@@ -61,9 +78,9 @@ func (f Fault) Error() string {
 
 func (f Fault) Unwrap() error { return f.Err }
 
-// Validate lists every fault of a ring as the Gotham reference requires it — closed,
-// at least 4 points, counter-clockwise — plus sane coordinates and no
-// self-intersection. An empty result means the ring is valid.
+// Validate lists every fault of a ring: the errors Gotham's rules make (closed, at
+// least 4 points), sane coordinates and no self-intersection, and the warning that
+// it runs clockwise. An empty result means the ring is as the docs ask.
 func Validate(r orb.Ring) []Fault {
 	var faults []Fault
 	for i, p := range r {
@@ -94,9 +111,9 @@ func Validate(r orb.Ring) []Fault {
 	return faults
 }
 
-// Check returns the first fault of a ring as an error, or nil.
+// Check returns the first fault of a ring that is an error (not a warning), or nil.
 func Check(r orb.Ring) error {
-	if f := Validate(r); len(f) > 0 {
+	if f := Errors(Validate(r)); len(f) > 0 {
 		return f[0]
 	}
 	return nil

@@ -82,7 +82,7 @@ func ExampleValidate() {
 	}
 	// Output:
 	// polygon must be closed (first point = last point)
-	// polygon must be counter-clockwise
+	// polygon runs clockwise; the docs ask for counter-clockwise (Repair turns it)
 }
 
 func ExampleRepair() {

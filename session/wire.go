@@ -95,6 +95,12 @@ func (w *Wire) Emit(ev Event) {
 	w.s.publish(ev)
 }
 
+// Warn publishes a `warning` event: something was sent as asked although the docs
+// would not expect it. It does not count towards the subscription's health.
+func (w *Wire) Warn(sub, msg string) {
+	w.s.publish(Event{Dir: DirIn, Sub: sub, Kind: "warning", Summary: msg})
+}
+
 // Error publishes an `error` event with summary msg and the raw bytes that caused it
 // (cut to their first 200 bytes when they are not JSON).
 func (w *Wire) Error(sub, msg string, raw []byte) {

@@ -145,7 +145,18 @@ func (p *MapPanel) check() {
 		}
 	}
 	faults := geo.Validate(d)
-	if len(faults) == 0 {
+	if len(faults) > 0 && len(geo.Errors(faults)) == 0 {
+		// Only warnings (a clockwise ring): the service takes it, so it can be sent.
+		msgs := make([]string, len(faults))
+		for i, f := range faults {
+			msgs[i] = f.Error()
+		}
+		p.problem.SetText(fmt.Sprintf("Polygon of %d points · %d tracks inside now · %s", len(d), inside, strings.Join(msgs, "; ")))
+		p.problem.Importance = widget.WarningImportance
+		p.sub.Enable()
+		p.apply.Enable()
+		p.repair.Show()
+	} else if len(faults) == 0 {
 		p.problem.SetText(fmt.Sprintf("Valid polygon of %d points · %d tracks inside now (highlighted).", len(d), inside))
 		p.problem.Importance = widget.SuccessImportance
 		p.sub.Enable()

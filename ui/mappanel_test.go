@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/geo"
@@ -29,11 +30,13 @@ func TestMapDrawSubscribeFollow(t *testing.T) {
 		p.Update(a.profiles, a.states)
 		return len(p.Map.Scene.Tracks) >= 5
 	})
-	// A box over the Georgetown waterfront, drawn clockwise, then repaired.
+	// A box over the Georgetown waterfront, drawn clockwise: a warning with Repair,
+	// never a refusal (the service takes the docs' own clockwise sample); repaired.
 	box := orb.Ring{{-77.0640, 38.9020}, {-77.0640, 38.9060}, {-77.0590, 38.9060}, {-77.0590, 38.9020}}
 	p.Map.SetDraft(box)
-	if !strings.Contains(p.problem.Text, "counter-clockwise") || !p.repair.Visible() || !p.sub.Disabled() {
-		t.Fatalf("clockwise draft: %q", p.problem.Text)
+	if !strings.Contains(p.problem.Text, "counter-clockwise") || !p.repair.Visible() || p.sub.Disabled() ||
+		p.problem.Importance != widget.WarningImportance {
+		t.Fatalf("clockwise draft: %q (importance %v, subscribe disabled %v)", p.problem.Text, p.problem.Importance, p.sub.Disabled())
 	}
 	test.Tap(p.repair)
 	if !strings.HasPrefix(p.problem.Text, "Valid polygon of 5 points") {

@@ -112,6 +112,9 @@ func (c *Client) next(w *session.Wire) {
 		if sub.State != session.SubReplaying {
 			sub.State = session.SubPending
 		}
+		for _, warn := range QueryWarnings(sub.Spec) {
+			w.Warn(id, warn)
+		}
 		w.Send(id, "subscribe", map[string]any{"type": "subscribe", "query": sub.Spec})
 		return
 	}

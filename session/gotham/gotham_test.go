@@ -17,8 +17,8 @@ import (
 
 // The reference's sample polygon near the Georgetown waterfront. On a north-up map
 // (x = longitude, y = latitude, as in GeoJSON and orb) it runs clockwise, although the
-// same page asks for counter-clockwise rings: the demo refuses it, and accepts it
-// reversed.
+// same page asks for counter-clockwise rings. The service evidently takes its own
+// sample, so the demo accepts both orientations (the ring encloses the same area).
 const sample = `[{"longitude":-77.0597,"latitude":38.9033},{"longitude":-77.0613,"latitude":38.9028},{"longitude":-77.0628,"latitude":38.9052},{"longitude":-77.0601,"latitude":38.9052},{"longitude":-77.0597,"latitude":38.9033}]`
 
 // sampleCCW is the sample reversed.
@@ -84,7 +84,8 @@ func TestSubscribeReplies(t *testing.T) {
 		{"docs sample with extra brace", `{"type": "subscribe", "query": {}}}`, "", "", ""},
 		{"sample polygon reversed", `{"type":"subscribe","query":{"location":` + sampleCCW + `}}`, "", "", ""},
 		{"not closed", `{"type":"subscribe","query":{"location":` + sampleCCW[:strings.LastIndex(sampleCCW, ",{")] + `]}}`, "InvalidObservationQuery", "location", "polygon must be closed (first point = last point)"},
-		{"sample polygon, clockwise", `{"type":"subscribe","query":{"location":` + sample + `}}`, "InvalidObservationQuery", "location", "polygon must be counter-clockwise"},
+		{"sample polygon, clockwise as the docs send it", `{"type":"subscribe","query":{"location":` + sample + `}}`, "", "", ""},
+		{"a field the docs do not list", `{"type":"subscribe","query":{"location":` + sampleCCW + `,"limit":10}}`, "", "", ""},
 		{"too few", `{"type":"subscribe","query":{"location":[{"longitude":1,"latitude":1},{"longitude":2,"latitude":1},{"longitude":1,"latitude":1}]}}`, "InvalidObservationQuery", "location", "polygon needs at least 4 points: it has 3"},
 		{"bad time", `{"type":"subscribe","query":{"time":{"start":"yesterday","end":"2025-03-02T00:00:00Z"}}}`, "InvalidObservationQuery", "time.start", ""},
 		{"property without values", `{"type":"subscribe","query":{"property":{"property":"speed","values":[]}}}`, "InvalidObservationQuery", "property.values", ""},
@@ -223,6 +224,33 @@ func TestClientMapsIDsAcrossReconnect(t *testing.T) {
 	_, j := c.WaitFor(t, mark, "data after reconnect", func(e session.Event) bool { return e.Kind == "data" && e.Sub == "2" })
 	if j < 0 || after["2"] == before["2"] {
 		t.Fatalf("ids not remapped: %v → %v", before, after)
+	}
+}
+
+// The docs' clockwise sample and a field the docs do not list are sent with a
+// warning on the row, never refused: the subscription goes live and data arrives.
+func TestClientWarnsButSends(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	cw := `[{"longitude":-77.0640,"latitude":38.9020},{"longitude":-77.0640,"latitude":38.9060},{"longitude":-77.0590,"latitude":38.9060},{"longitude":-77.0590,"latitude":38.9020},{"longitude":-77.0640,"latitude":38.9020}]`
+	p := session.Profile{Name: "g", Dialect: "gotham", URL: srv.URL("gotham"), Token: "demo",
+		Subs: []json.RawMessage{st.JSON(`{"location":` + cw + `,"limit":5}`)}}
+	s, c := st.Connect(t, p)
+	var warns []string
+	c.WaitFor(t, 0, "two warnings", func(e session.Event) bool {
+		if e.Kind == "warning" && e.Sub == "1" {
+			warns = append(warns, e.Summary)
+		}
+		return len(warns) == 2
+	})
+	if !strings.Contains(warns[0], `"limit" is not in the docs`) || !strings.Contains(warns[1], "clockwise") {
+		t.Fatalf("warnings %q", warns)
+	}
+	ev, _ := c.WaitFor(t, 0, "data inside the clockwise ring", func(e session.Event) bool { return e.Kind == "data" && e.Sub == "1" })
+	if !planar.RingContains(ringOf(cw), orb.Point{ev.Geo.Lon, ev.Geo.Lat}) {
+		t.Fatalf("outside: %+v", ev.Geo)
+	}
+	if sub := s.Subs()[0]; sub.State != session.SubLive {
+		t.Fatalf("state %s", sub.State)
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"time"
 
@@ -84,8 +85,10 @@ type Observation struct {
 // the demo server reports it.
 func ParseQuery(raw json.RawMessage) (*Query, *Arg) {
 	var q Query
+	// Fields we do not know are sent as they are (QueryWarnings names them): the
+	// official Python SDK's ObservationQuery allows extra fields
+	// (palantir/gotham-platform-python gotham/v1/geotime/models.py).
 	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&q); err != nil {
 		return nil, &Arg{Name: "query", Value: err.Error()}
 	}
@@ -115,6 +118,39 @@ func ParseQuery(raw json.RawMessage) (*Query, *Arg) {
 		}
 	}
 	return &q, nil
+}
+
+// QueryWarnings lists what about a valid query the docs would not expect, though it
+// is sent as it is: fields the docs do not list, a clockwise polygon.
+func QueryWarnings(raw json.RawMessage) []string {
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(raw, &fields) != nil {
+		return nil
+	}
+	var out []string
+	for _, k := range sortedKeys(fields) {
+		if k != "time" && k != "location" && k != "property" {
+			out = append(out, fmt.Sprintf("query field %q is not in the docs (time, location, property); sent as it is", k))
+		}
+	}
+	var q Query
+	if json.Unmarshal(raw, &q) == nil && len(q.Location) > 0 {
+		for _, f := range geo.Validate(geo.RingFromLocation(q.Location)) {
+			if f.Warning() {
+				out = append(out, "location: "+f.Error()+"; sent as it is")
+			}
+		}
+	}
+	return out
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // SameValue compares a query value with a property value: numbers numerically

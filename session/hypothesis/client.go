@@ -140,6 +140,12 @@ type frame struct {
 	Options struct{ Action string } `json:"options"`
 	Payload []Annotation            `json:"payload"`
 	Action  string                  `json:"action"`
+	Model   *struct {
+		UserID string `json:"userid"`
+		Groups []struct {
+			Name string `json:"name"`
+		} `json:"groups"`
+	} `json:"model"`
 }
 
 type replyError struct {
@@ -189,7 +195,7 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 		}
 	case "session-change":
 		ev.Kind += ":" + f.Action
-		ev.Summary = f.Action
+		ev.Summary = sessionChange(f.Action, &f)
 	case "":
 		ev.Kind = "unknown"
 		ev.Summary = "message without a type"
@@ -214,4 +220,25 @@ func summarize(action string, payload []Annotation) string {
 		s += fmt.Sprintf(" (+%d more)", len(payload)-1)
 	}
 	return s
+}
+
+// sessionChange describes a group join or leave with the groups the user is now in
+// (h/streamer/messages.py sends the whole session model).
+func sessionChange(action string, f *frame) string {
+	verb := map[string]string{"group-join": "joined a group", "group-leave": "left a group"}[action]
+	if verb == "" {
+		verb = action
+	}
+	if f.Model == nil {
+		return verb
+	}
+	names := make([]string, len(f.Model.Groups))
+	for i, g := range f.Model.Groups {
+		names[i] = g.Name
+	}
+	who := strings.TrimPrefix(f.Model.UserID, "acct:")
+	if who == "" {
+		who = "you"
+	}
+	return fmt.Sprintf("%s %s; now in %d: %s", who, verb, len(names), session.Shorten(strings.Join(names, ", "), 80))
 }

@@ -36,6 +36,8 @@ func TestServerReplies(t *testing.T) {
 			"error": map[string]any{"type": "invalid_data", "description": "failed to parse filter"}}},
 		{"clause without value", `{"id":5,"type":"filter","filter":{"match_policy":"include_any","clauses":[{"field":"/uri"}],"actions":{}}}`,
 			map[string]any{"type": "error", "ok": false, "reply_to": 5.0, "error": map[string]any{"type": "invalid_data", "description": `"value" is missing`}}},
+		{"client_id without value", `{"id":11,"type":"client_id"}`, map[string]any{"type": "error", "ok": false, "reply_to": 11.0,
+			"error": map[string]any{"type": "invalid_data", "description": `"value" is missing`}}},
 		{"legacy whoami", `{"type":"whoami","id":6}`, map[string]any{"type": "whoyouare", "userid": nil, "ok": true, "reply_to": 6.0}},
 	}
 	for _, c := range cases {

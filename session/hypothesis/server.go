@@ -101,6 +101,10 @@ func (k *sock) handle(data []byte) {
 		}
 		reply(map[string]any{"type": "whoyouare", "userid": uid, "ok": true})
 	case "client_id":
+		if _, has := msg["value"]; !has {
+			fail("invalid_data", `"value" is missing`) // h/streamer/websocket.py
+			return
+		}
 		if s, ok := msg["value"].(string); ok {
 			k.mu.Lock()
 			k.clientID = &s

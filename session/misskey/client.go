@@ -193,7 +193,7 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 	case "":
 		ev.Kind, ev.Summary = "unknown", "message without a type"
 	default:
-		ev.Summary = session.Clip(raw, 100)
+		ev.Summary = summarizeBroadcast(ev.Kind, raw)
 	}
 	w.Emit(ev)
 }
@@ -229,10 +229,16 @@ func summarizeChannel(typ string, v *[nPaths]jsonscan.Value, raw []byte) string 
 			}
 		}
 		return SummarizeNote(&n)
-	case "notification":
+	case "notification", "unreadNotification":
 		s := v[pInnerType].String()
+		if typ == "unreadNotification" {
+			s = "unread " + s
+		}
 		if u := v[pUsername].String(); u != "" {
 			s += " from @" + u
+			if !v[pHost].IsNull() {
+				s += "@" + v[pHost].String()
+			}
 		}
 		if r := v[pReaction].String(); r != "" {
 			s += " " + r
@@ -252,8 +258,14 @@ func summarizeChannel(typ string, v *[nPaths]jsonscan.Value, raw []byte) string 
 	case "statsLog":
 		var log []json.RawMessage
 		if json.Unmarshal(v[pInner].Raw, &log) == nil {
+			if len(log) == 1 {
+				return "1 log entry"
+			}
 			return fmt.Sprintf("%d log entries", len(log))
 		}
+	}
+	if s := summarizeOther(typ, v[pInner].Raw); s != "" {
+		return s
 	}
 	return session.Clip(raw, 100)
 }
@@ -287,6 +299,11 @@ func summarizeNoteUpdate(id, typ string, v *[nPaths]jsonscan.Value) string {
 		return fmt.Sprintf("%s unreacted %s by %s", id, v[pReaction].String(), v[pUserID].String())
 	case "deleted":
 		return id + " deleted"
+	case "updated":
+		if t := v[pText].String(); t != "" {
+			return id + " edited: " + session.Shorten(strings.Join(strings.Fields(t), " "), 80)
+		}
+		return id + " edited"
 	case "pollVoted":
 		if v[pChoice].Found() {
 			return fmt.Sprintf("%s poll vote for choice %s by %s", id, v[pChoice].String(), v[pUserID].String())

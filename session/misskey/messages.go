@@ -37,6 +37,10 @@ var Channels = []Channel{
 	{Name: "admin", Login: true, Shared: true},
 	{Name: "chatUser", Login: true, Params: []string{"otherId"}},
 	{Name: "chatRoom", Login: true, Params: []string{"roomId"}},
+	// Games: reversi (matching, invitations) needs login and is shared; reversiGame
+	// is per game and open to watchers (channels/reversi.ts, channels/reversi-game.ts).
+	{Name: "reversi", Login: true, Shared: true},
+	{Name: "reversiGame", Params: []string{"gameId"}},
 }
 
 // LookupChannel returns the reference entry for a channel name.

@@ -83,12 +83,16 @@ func TestServerRequestLog(t *testing.T) {
 	for i := 0; i < 55; i++ {
 		r.Next(func(m map[string]any) bool { return m["type"] == "channel" })
 	}
+	// Newer queueStats ignores a requestLog without a numeric length (and one
+	// without a body at all); the probe after them is the first answer.
 	r.Send(`{"type":"ch","body":{"id":"q","type":"requestLog","body":{"id":"a1b2"}}}`)
+	r.Send(`{"type":"ch","body":{"id":"q","type":"requestLog"}}`)
+	r.Send(`{"type":"ch","body":{"id":"q","type":"requestLog","body":{"id":"probe","length":7}}}`)
 	log := r.Next(func(m map[string]any) bool {
 		return m["type"] == "channel" && m["body"].(map[string]any)["type"] == "statsLog"
 	})
-	if n := len(log["body"].(map[string]any)["body"].([]any)); n != 50 {
-		t.Fatalf("queueStats log without length has %d entries, want 50", n)
+	if n := len(log["body"].(map[string]any)["body"].([]any)); n != 7 {
+		t.Fatalf("first queueStats log has %d entries, want the probe's 7", n)
 	}
 	r.Send(`{"type":"connect","body":{"channel":"serverStats","id":"s","pong":true}}`)
 	r.NextType("connected")
@@ -100,6 +104,18 @@ func TestServerRequestLog(t *testing.T) {
 	entries := log["body"].(map[string]any)["body"].([]any)
 	if len(entries) != 3 {
 		t.Fatalf("serverStats log length 3 gave %d", len(entries))
+	}
+	// Without length, serverStats slices nothing off: the whole log (up to 200).
+	for i := 0; i < 60; i++ {
+		r.Next(func(m map[string]any) bool { return m["type"] == "channel" && m["body"].(map[string]any)["id"] == "s" })
+	}
+	r.Send(`{"type":"ch","body":{"id":"s","type":"requestLog","body":{"id":"y"}}}`)
+	log = r.Next(func(m map[string]any) bool {
+		b := m["body"].(map[string]any)
+		return m["type"] == "channel" && b["type"] == "statsLog" && b["id"] == "s"
+	})
+	if n := len(log["body"].(map[string]any)["body"].([]any)); n < 60 || n > 200 {
+		t.Fatalf("serverStats log without length has %d entries, want all of them (60..200)", n)
 	}
 	if _, ok := entries[0].(map[string]any)["cpu"]; !ok {
 		t.Errorf("stats entry lacks cpu: %v", entries[0])
@@ -120,6 +136,43 @@ func TestServerNoteCaptureAliases(t *testing.T) {
 	}
 }
 
+// unsubNote stops a note's updates, also after a sub/unsub/sub/unsub cycle: once an
+// update for the probe note (captured after the releases) arrives, none for the
+// released note may follow.
+func TestServerUnsubNoteStopsUpdates(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	r := st.Dial(t, srv.URL("misskey"), nil)
+	r.Send(`{"type":"subNote","body":{"id":"released00"}}`)
+	r.NextType("noteUpdated")
+	r.Send(`{"type":"unsubNote","body":{"id":"released00"}}`)
+	r.Send(`{"type":"subNote","body":{"id":"released00"}}`)
+	r.Send(`{"type":"unsubNote","body":{"id":"released00"}}`)
+	r.Send(`{"type":"subNote","body":{"id":"probe00000"}}`)
+	r.Next(func(m map[string]any) bool {
+		return m["type"] == "noteUpdated" && m["body"].(map[string]any)["id"] == "probe00000"
+	})
+	for i := 0; i < 5; i++ {
+		up := r.NextType("noteUpdated")
+		if id := up["body"].(map[string]any)["id"]; id != "probe00000" {
+			t.Fatalf("update %d after the release is for %v", i, id)
+		}
+	}
+}
+
+// A hashtag query's tags are compared as given: "#demo" matches no note's tag.
+func TestServerHashtagKeepsHash(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	r := st.Dial(t, srv.URL("misskey"), nil)
+	r.Send(`{"type":"connect","body":{"channel":"hashtag","id":"hash","params":{"q":[["#demo"],["#go"],["#misskey"],["#fyne"]]}}}`)
+	r.Send(`{"type":"connect","body":{"channel":"globalTimeline","id":"all"}}`)
+	for i := 0; i < 8; i++ {
+		m := r.NextType("channel")
+		if id := m["body"].(map[string]any)["id"]; id != "all" {
+			t.Fatalf("a note reached the '#'-tag query: %v", m)
+		}
+	}
+}
+
 func TestHashtagQuery(t *testing.T) {
 	cases := []struct {
 		name string
@@ -133,6 +186,7 @@ func TestHashtagQuery(t *testing.T) {
 		{"case-insensitive", [][]string{{"Go"}}, []string{"go"}, true},
 		{"empty query", nil, []string{"go"}, false},
 		{"empty group", [][]string{{}}, []string{"go"}, false},
+		{"a '#' is part of the tag", [][]string{{"#go"}}, []string{"go"}, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

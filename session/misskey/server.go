@@ -22,7 +22,6 @@ const (
 	maxConnections = 32
 	maxNoteSubs    = 100
 	statsHistory   = 200
-	queueLogLen    = 50
 )
 
 // Server simulates a Misskey instance's streaming endpoint.
@@ -103,7 +102,8 @@ func (s *Server) handle(k *sock, data []byte) {
 		k.mu.Lock()
 		c := k.chans[b.ID]
 		k.mu.Unlock()
-		if c != nil && b.Type == "requestLog" {
+		// Newer builds drop a channel message that has no body.
+		if c != nil && b.Type == "requestLog" && len(b.Body) > 0 && string(b.Body) != "null" {
 			s.requestLog(k, b.ID, c.name, b.Body)
 		}
 	case "subNote", "s", "sr":
@@ -112,11 +112,7 @@ func (s *Server) handle(k *sock, data []byte) {
 		}
 	case "unsubNote", "un":
 		if id := noteID(env.Body); id != "" {
-			k.mu.Lock()
-			if k.notes[id]--; k.notes[id] <= 0 {
-				delete(k.notes, id)
-			}
-			k.mu.Unlock()
+			k.unsubNote(id)
 		}
 	case "readNotification":
 		// Marks everything read for logged-in sockets; the demo keeps no unread state.
@@ -142,6 +138,25 @@ func (k *sock) subNote(id string) {
 		}
 	}
 	k.notes[id]++
+}
+
+// unsubNote releases one capture; the last release stops the note's updates.
+func (k *sock) unsubNote(id string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.notes[id] == 0 {
+		return
+	}
+	if k.notes[id]--; k.notes[id] > 0 {
+		return
+	}
+	delete(k.notes, id)
+	for i, o := range k.order {
+		if o == id {
+			k.order = append(k.order[:i:i], k.order[i+1:]...)
+			break
+		}
+	}
 }
 
 // connect validates a connect body the way newer builds do before joining.
@@ -194,25 +209,38 @@ func (s *Server) connect(k *sock, raw json.RawMessage) {
 	}
 }
 
+// requestLog answers a stats channel's history request as the real daemons do:
+// serverStats slices its 200-entry log by length (all of it when length is absent,
+// packages/backend/src/daemons/ServerStatsService.ts); newer queueStats ignores a
+// request whose id is not a string or whose length is not a number
+// (packages/backend/src/server/api/stream/channels/queue-stats.ts).
 func (s *Server) requestLog(k *sock, connID, channel string, body json.RawMessage) {
 	var req struct {
-		ID     string `json:"id"`
-		Length *int   `json:"length"`
+		ID     any  `json:"id"`
+		Length *int `json:"length"`
 	}
-	_ = json.Unmarshal(body, &req)
-	n := queueLogLen
-	if req.Length != nil {
-		n = *req.Length
+	if json.Unmarshal(body, &req) != nil {
+		return
 	}
 	s.mu.Lock()
-	src := s.statsLog
-	if channel == "queueStats" {
+	var src []map[string]any
+	switch channel {
+	case "serverStats":
+		src = s.statsLog
+	case "queueStats":
+		if _, ok := req.ID.(string); !ok || req.Length == nil {
+			s.mu.Unlock()
+			return
+		}
 		src = s.queueLog
-	} else if channel != "serverStats" {
+	default:
 		s.mu.Unlock()
 		return
 	}
-	n = max(0, min(n, len(src)))
+	n := len(src)
+	if req.Length != nil {
+		n = max(0, min(*req.Length, n))
+	}
 	logs := append([]map[string]any{}, src[:n]...)
 	s.mu.Unlock()
 	sendChannel(k, connID, "statsLog", logs)
@@ -310,7 +338,10 @@ func (s *Server) newNote(r *rand.Rand) map[string]any {
 		"text": text, "cw": nil, "visibility": "public", "localOnly": false, "reactionAcceptance": nil,
 		"renoteCount": r.IntN(5), "repliesCount": r.IntN(3), "reactionCount": 1,
 		"reactions": map[string]int{reactions[r.IntN(len(reactions))]: 1}, "reactionEmojis": map[string]any{},
-		"fileIds": []string{}, "files": []any{}, "tags": tags, "replyId": nil, "renoteId": nil,
+		"fileIds": []string{}, "files": []any{}, "replyId": nil, "renoteId": nil,
+	}
+	if len(tags) > 0 { // the real pack leaves tags out when there are none
+		note["tags"] = tags
 	}
 	s.mu.Lock()
 	switch x := r.IntN(10); {
@@ -347,7 +378,8 @@ func noteMatches(c *chanConn, note map[string]any, n int) bool {
 	case "hashtag":
 		var q [][]string
 		_ = json.Unmarshal(c.params["q"], &q)
-		return MatchHashtags(q, note["tags"].([]string))
+		tags, _ := note["tags"].([]string)
+		return MatchHashtags(q, tags)
 	case "userList", "antenna", "roleTimeline", "channel":
 		return n%3 == 0
 	}
@@ -372,7 +404,9 @@ func MatchHashtags(q [][]string, tags []string) bool {
 	for _, group := range q {
 		all := len(group) > 0
 		for _, t := range group {
-			if !has[strings.ToLower(strings.TrimPrefix(t, "#"))] {
+			// The tag is compared as given: the real channel does not strip a '#'
+			// (packages/backend/src/server/api/stream/channels/hashtag.ts).
+			if !has[strings.ToLower(t)] {
 				all = false
 				break
 			}
