@@ -27,12 +27,13 @@ type gothamForm struct {
 	values     *widget.Entry
 	location   *widget.Entry
 	repair     *widget.Button
+	warn       *widget.Label // what is sent although the docs would not expect it
 	content    fyne.CanvasObject
 }
 
 func newGothamForm() *gothamForm {
 	f := &gothamForm{}
-	changed := func(string) { f.changed() }
+	changed := func(string) { f.showWarnings(); f.changed() }
 	f.start, f.end = widget.NewEntry(), widget.NewEntry()
 	f.start.SetPlaceHolder("2025-03-01T00:00:00Z")
 	f.end.SetPlaceHolder("2025-03-02T00:00:00Z")
@@ -60,8 +61,24 @@ func newGothamForm() *gothamForm {
 		&widget.FormItem{Text: "Polygon", Widget: f.location},
 	)
 	note := widget.NewLabel("Fields combine with AND; leave all empty for everything ({}).")
-	f.content = container.NewVBox(note, form, container.NewHBox(f.repair))
+	f.warn = widget.NewLabel("")
+	f.warn.Importance = widget.WarningImportance
+	f.warn.Wrapping = fyne.TextWrapWord
+	f.warn.Hide()
+	f.content = container.NewVBox(note, form, f.warn, container.NewHBox(f.repair))
 	return f
+}
+
+// showWarnings lists what the query sends although the docs would not expect it (a
+// clockwise ring, a field they do not list): a warning, never a refusal.
+func (f *gothamForm) showWarnings() {
+	var warns []string
+	if spec, err := f.Spec(); err == nil {
+		warns = gotham.QueryWarnings(spec)
+	}
+	f.warn.SetText(strings.Join(warns, "\n"))
+	f.warn.Hidden = len(warns) == 0
+	f.warn.Refresh()
 }
 
 // datePicker is a calendar button that fills e with the picked day, from its
