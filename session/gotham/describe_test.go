@@ -65,9 +65,13 @@ func TestPolygonCapability(t *testing.T) {
 	if err != nil || !strings.Contains(string(with), `"speed"`) || !strings.Contains(string(with), `"location"`) {
 		t.Fatalf("with polygon: %s %v", with, err)
 	}
-	// A clockwise ring is refused in the server's words.
-	if _, err := poly.PolygonSub(orb.Ring{ring[0], ring[3], ring[2], ring[1], ring[0]}); err == nil || !strings.Contains(err.Error(), "counter-clockwise") {
+	// A clockwise ring is sent (the service takes the docs' clockwise sample: a
+	// warning, not a refusal); one with too few points is refused in the server's words.
+	if _, err := poly.PolygonSub(orb.Ring{ring[0], ring[3], ring[2], ring[1], ring[0]}); err != nil {
 		t.Fatalf("clockwise: %v", err)
+	}
+	if _, err := poly.PolygonSub(orb.Ring{ring[0], ring[1], ring[0]}); err == nil || !strings.Contains(err.Error(), "at least 4 points") {
+		t.Fatalf("too few: %v", err)
 	}
 }
 
