@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 
@@ -47,8 +48,19 @@ func Tail(args []string, sio Stdio) int {
 	count := fs.Int("count", 0, "stop after this many events (0: no limit)")
 	duration := fs.Duration("duration", 0, "stop after this long (0: no limit)")
 	useDemo := fs.Bool("demo", false, "start the embedded demo server and point --url at it")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(stderr, "tail:", err)
+			return 1
+		}
+		defer f.Close()
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
 	}
 	usage := func(format string, a ...any) int {
 		fmt.Fprintf(stderr, "tail: "+format+"\n", a...)

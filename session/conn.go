@@ -1,10 +1,10 @@
 package session
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"time"
 
@@ -72,20 +72,16 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 
 // read is the reader loop; it returns when the socket ends.
 func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
-	// One growing buffer reads every frame; each frame then gets one allocation of
-	// its exact size, which its events keep (io.ReadAll would grow a fresh slice
-	// several times per frame).
-	var buf bytes.Buffer
+	var slab frameSlab
 	for {
 		typ, r, err := conn.NextReader()
+		var frame []byte
 		if err == nil {
-			buf.Reset()
-			_, err = buf.ReadFrom(r)
+			frame, err = slab.read(r)
 		}
 		if err != nil {
 			return closeReason(err, limit)
 		}
-		frame := bytes.Clone(buf.Bytes())
 		now := time.Now()
 		_ = conn.SetReadDeadline(now.Add(pongWait))
 		s.mu.Lock()
@@ -100,6 +96,40 @@ func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 		}
 		s.arrived = time.Time{}
 		s.mu.Unlock()
+	}
+}
+
+// slabSize is how much one allocation holds of consecutive frames.
+const slabSize = 64 << 10
+
+// frameSlab reads frames straight from the connection into large shared
+// allocations, so a frame's bytes are copied once and cost no allocation of
+// their own; each frame is a slice of its slab (capped, so no append reaches the
+// next frame) and its events keep it. A slab is freed when no event holds a frame
+// of it: events leave the ring oldest first, so slabs go in the order they came.
+type frameSlab struct {
+	buf []byte // frames so far; buf[len:cap] is free
+}
+
+func (s *frameSlab) read(r io.Reader) ([]byte, error) {
+	start := len(s.buf)
+	for {
+		if len(s.buf) == cap(s.buf) {
+			// Full: the frame so far moves to a fresh slab, twice its size when
+			// that is bigger (a frame larger than a slab gets a slab of its own).
+			part := s.buf[start:]
+			fresh := make([]byte, len(part), max(slabSize, 2*len(part)))
+			copy(fresh, part)
+			s.buf, start = fresh, 0
+		}
+		n, err := r.Read(s.buf[len(s.buf):cap(s.buf)])
+		s.buf = s.buf[:len(s.buf)+n]
+		if err == io.EOF {
+			return s.buf[start:len(s.buf):len(s.buf)], nil
+		}
+		if err != nil {
+			return nil, err
+		}
 	}
 }
 

@@ -8,16 +8,16 @@ package jsonscan
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strconv"
 	"unicode/utf8"
 )
 
 // Paths is a set of field paths to extract, e.g. {"body","id"}. Array elements are
-// not addressable: paths stop at the first array.
+// not addressable: paths stop at the first array. Compile them once for a hot path.
 type Paths [][]string
 
 // Value is one extracted value: its raw bytes as they stand in the document.
@@ -50,6 +50,22 @@ func (v Value) String() string {
 	return string(body)
 }
 
+// AppendString appends what String returns to dst, without allocating for a
+// string free of escapes: a summary built from several values costs one string.
+func (v Value) AppendString(dst []byte) []byte {
+	if v.IsNull() {
+		return dst
+	}
+	if v.Raw[0] != '"' {
+		return append(dst, v.Raw...)
+	}
+	body := v.Raw[1 : len(v.Raw)-1]
+	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+		return append(dst, v.String()...)
+	}
+	return append(dst, body...)
+}
+
 // Float returns a number value, and whether it was one.
 func (v Value) Float() (float64, bool) {
 	if len(v.Raw) == 0 || !(v.Raw[0] == '-' || v.Raw[0] >= '0' && v.Raw[0] <= '9') {
@@ -62,22 +78,64 @@ func (v Value) Float() (float64, bool) {
 // ErrSyntax is returned for a document that is not JSON.
 var ErrSyntax = errors.New("jsonscan: invalid JSON")
 
-// Scan validates doc and fills out[i] with the value at paths[i] (the last one
-// wins for a repeated key). out must have len(paths) entries; at most 64 paths.
-func Scan(doc []byte, paths Paths, out []Value) error {
-	if len(paths) > 64 {
-		return errors.New("jsonscan: at most 64 paths")
+// Set is a compiled Paths: a tree of the keys, so each key of a document is
+// compared only with the keys that may come at its place. Compile a decoder's
+// paths once; a Set is safe for concurrent use.
+type Set struct {
+	root node
+	n    int
+}
+
+type node struct {
+	key   string
+	slots []int // indexes of the paths ending here
+	kids  []node
+}
+
+// Compile builds the Set of paths. A path with no key selects nothing.
+func Compile(paths Paths) *Set {
+	set := &Set{n: len(paths)}
+	for i, p := range paths {
+		if len(p) == 0 {
+			continue
+		}
+		n := &set.root
+		for _, k := range p {
+			j := 0
+			for j < len(n.kids) && n.kids[j].key != k {
+				j++
+			}
+			if j == len(n.kids) {
+				n.kids = append(n.kids, node{key: k})
+			}
+			n = &n.kids[j]
+		}
+		n.slots = append(n.slots, i)
 	}
-	s := scanner{doc: doc, paths: paths, out: out}
+	return set
+}
+
+// Len is how many paths the set was compiled from: the size Scan's out needs.
+func (set *Set) Len() int { return set.n }
+
+// Scan validates doc and fills out[i] with the value at paths[i] (the last one
+// wins for a repeated key). out must have len(paths) entries.
+func Scan(doc []byte, paths Paths, out []Value) error {
+	return Compile(paths).Scan(doc, out)
+}
+
+// Scan validates doc and fills out[i] with the value at the set's path i (the
+// last one wins for a repeated key). out must have Len() entries.
+func (set *Set) Scan(doc []byte, out []Value) error {
+	if len(out) < set.n {
+		return fmt.Errorf("jsonscan: %d values for %d paths", len(out), set.n)
+	}
+	s := scanner{doc: doc, out: out}
 	for i := range out {
 		out[i] = Value{}
 	}
-	all := uint64(1)<<len(paths) - 1
-	if len(paths) == 64 {
-		all = ^uint64(0)
-	}
 	s.ws()
-	if err := s.value(0, all); err != nil {
+	if err := s.value(&set.root); err != nil {
 		return err
 	}
 	s.ws()
@@ -88,10 +146,10 @@ func Scan(doc []byte, paths Paths, out []Value) error {
 }
 
 type scanner struct {
-	doc   []byte
-	i     int
-	paths Paths
-	out   []Value
+	doc     []byte
+	i       int
+	out     []Value
+	escaped bool // the last string held an escape
 }
 
 func (s *scanner) fail(what string) error {
@@ -99,20 +157,16 @@ func (s *scanner) fail(what string) error {
 }
 
 func (s *scanner) ws() {
-	for s.i < len(s.doc) {
-		switch s.doc[s.i] {
-		case ' ', '\t', '\n', '\r':
-			s.i++
-		default:
-			return
-		}
+	d, i := s.doc, s.i
+	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
+		i++
 	}
+	s.i = i
 }
 
-// value parses one value at depth; cand is the set of paths (a bit each) whose
-// keys so far lead here: empty inside arrays and off every path, where nothing
-// is recorded.
-func (s *scanner) value(depth int, cand uint64) error {
+// value parses one value; n is the tree node of the keys that led here, nil
+// inside arrays and off every path, where nothing is recorded.
+func (s *scanner) value(n *node) error {
 	if s.i >= len(s.doc) {
 		return s.fail("unexpected end")
 	}
@@ -120,9 +174,9 @@ func (s *scanner) value(depth int, cand uint64) error {
 	var err error
 	switch c := s.doc[s.i]; {
 	case c == '{':
-		err = s.object(depth, cand)
+		err = s.object(n)
 	case c == '[':
-		err = s.array(depth)
+		err = s.array()
 	case c == '"':
 		err = s.str()
 	case c == '-' || c >= '0' && c <= '9':
@@ -139,29 +193,33 @@ func (s *scanner) value(depth int, cand uint64) error {
 	if err != nil {
 		return err
 	}
-	if depth > 0 {
-		for m := cand; m != 0; m &= m - 1 {
-			if i := bits.TrailingZeros64(m); len(s.paths[i]) == depth {
-				s.out[i] = Value{Raw: s.doc[start:s.i]}
-			}
+	if n != nil {
+		for _, i := range n.slots {
+			s.out[i] = Value{Raw: s.doc[start:s.i]}
 		}
 	}
 	return nil
 }
 
-// narrow keeps the candidate paths whose key at depth is key.
-func (s *scanner) narrow(cand uint64, depth int, key []byte) uint64 {
-	var out uint64
-	for m := cand; m != 0; m &= m - 1 {
-		i := bits.TrailingZeros64(m)
-		if p := s.paths[i]; len(p) > depth && p[depth] == string(key) {
-			out |= 1 << i
+// child returns n's node for key (as it stands in the document; escaped says
+// it holds escapes), or nil.
+func (n *node) child(key []byte, escaped bool) *node {
+	for i := range n.kids {
+		if k := n.kids[i].key; len(k) == len(key) && k == string(key) {
+			return &n.kids[i]
 		}
 	}
-	return out
+	if escaped {
+		// A key written with escapes ("\u0074ype") means what it decodes to.
+		var k string
+		if json.Unmarshal(append(append([]byte{'"'}, key...), '"'), &k) == nil && !bytes.Equal([]byte(k), key) {
+			return n.child([]byte(k), false)
+		}
+	}
+	return nil
 }
 
-func (s *scanner) object(depth int, cand uint64) error {
+func (s *scanner) object(n *node) error {
 	s.i++ // {
 	s.ws()
 	if s.i < len(s.doc) && s.doc[s.i] == '}' {
@@ -177,18 +235,17 @@ func (s *scanner) object(depth int, cand uint64) error {
 		if err := s.str(); err != nil {
 			return err
 		}
-		key := s.doc[kstart+1 : s.i-1]
+		var inner *node
+		if n != nil && len(n.kids) > 0 {
+			inner = n.child(s.doc[kstart+1:s.i-1], s.escaped)
+		}
 		s.ws()
 		if s.i >= len(s.doc) || s.doc[s.i] != ':' {
 			return s.fail("expected ':'")
 		}
 		s.i++
 		s.ws()
-		var inner uint64
-		if cand != 0 {
-			inner = s.narrow(cand, depth, key)
-		}
-		if err := s.value(depth+1, inner); err != nil {
+		if err := s.value(inner); err != nil {
 			return err
 		}
 		s.ws()
@@ -207,7 +264,7 @@ func (s *scanner) object(depth int, cand uint64) error {
 	}
 }
 
-func (s *scanner) array(depth int) error {
+func (s *scanner) array() error {
 	s.i++ // [
 	s.ws()
 	if s.i < len(s.doc) && s.doc[s.i] == ']' {
@@ -216,7 +273,7 @@ func (s *scanner) array(depth int) error {
 	}
 	for {
 		s.ws()
-		if err := s.value(depth+1, 0); err != nil {
+		if err := s.value(nil); err != nil {
 			return err
 		}
 		s.ws()
@@ -235,46 +292,80 @@ func (s *scanner) array(depth int) error {
 	}
 }
 
+// plain marks the bytes a string holds as they are: anything but a quote, a
+// backslash or a control character. Bytes of UTF-8 sequences are plain too:
+// encoding/json accepts invalid UTF-8 (replacing it), so a validator only skips it.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 256; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// special reports whether any of the 8 bytes in x is not plain: a zero byte of
+// x^'"'…, of x^'\\'…, or a byte below 0x20 (the classic has-zero and has-less
+// bit tricks, exact for "any byte").
+func special(x uint64) bool {
+	q := x ^ (ones * '"')
+	b := x ^ (ones * '\\')
+	return ((q-ones)&^q|(b-ones)&^b|(x-ones*0x20)&^x)&highs != 0
+}
+
 func (s *scanner) str() error {
-	s.i++ // "
-	for s.i < len(s.doc) {
-		c := s.doc[s.i]
-		switch {
-		case c == '"':
-			s.i++
+	d := s.doc
+	i := s.i + 1 // "
+	s.escaped = false
+	for {
+		for i+8 <= len(d) && !special(binary.LittleEndian.Uint64(d[i:])) {
+			i += 8
+		}
+		for i < len(d) && plain[d[i]] {
+			i++
+		}
+		if i >= len(d) {
+			s.i = i
+			return s.fail("unterminated string")
+		}
+		switch d[i] {
+		case '"':
+			s.i = i + 1
 			return nil
-		case c == '\\':
-			s.i++
-			if s.i >= len(s.doc) {
+		case '\\':
+			s.escaped = true
+			i++
+			if i >= len(d) {
+				s.i = i
 				return s.fail("unexpected end in an escape")
 			}
-			switch s.doc[s.i] {
+			switch d[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				s.i++
+				i++
 			case 'u':
-				if s.i+5 > len(s.doc) {
+				if i+5 > len(d) {
+					s.i = i
 					return s.fail("short \\u escape")
 				}
-				for _, h := range s.doc[s.i+1 : s.i+5] {
+				for _, h := range d[i+1 : i+5] {
 					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
+						s.i = i
 						return s.fail("bad \\u escape")
 					}
 				}
-				s.i += 5
+				i += 5
 			default:
+				s.i = i
 				return s.fail("bad escape")
 			}
-		case c < 0x20:
-			return s.fail("control character in a string")
-		case c < utf8.RuneSelf:
-			s.i++
 		default:
-			// encoding/json accepts invalid UTF-8 (replacing it), so only skip here.
-			_, n := utf8.DecodeRune(s.doc[s.i:])
-			s.i += n
+			s.i = i
+			return s.fail("control character in a string")
 		}
 	}
-	return s.fail("unterminated string")
 }
 
 func (s *scanner) number() error {

@@ -1,11 +1,13 @@
 package misskey
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/jsonscan"
@@ -50,7 +52,9 @@ func (Dialect) NewClient() session.Client { return &Client{} }
 
 // Client is one session's Misskey state. Our subscription ids double as connection
 // ids, so a reconnect re-sends `connect` with the same ids, as misskey-js does.
-type Client struct{}
+type Client struct {
+	v [nPaths]jsonscan.Value // Decode's scratch: the scanner's values would escape to the heap on every frame
+}
 
 // Open replays shared channels first, then the others, then note captures (which
 // misskey-js leaves to the app).
@@ -129,7 +133,7 @@ func (c *Client) ReadNotification(w *session.Wire) {
 
 // paths are the only fields a summary needs; the frame is validated and read in
 // one pass and its bytes kept as they are.
-var paths = jsonscan.Paths{
+var paths = jsonscan.Compile(jsonscan.Paths{
 	{"type"}, {"body", "id"}, {"body", "type"},
 	{"body", "body", "user", "username"}, {"body", "body", "user", "host"},
 	{"body", "body", "text"}, {"body", "body", "cw"}, {"body", "body", "renoteId"},
@@ -137,7 +141,7 @@ var paths = jsonscan.Paths{
 	{"body", "body", "userId"}, {"body", "body", "choice"},
 	{"body", "body", "cpu"}, {"body", "body", "mem", "used"}, {"body", "body", "net", "rx"}, {"body", "body", "net", "tx"},
 	{"body", "body"}, {"body", "body", "id"},
-}
+})
 
 // Indexes into paths.
 const (
@@ -165,13 +169,13 @@ const (
 
 // Decode turns one server frame into an Event.
 func (c *Client) Decode(w *session.Wire, raw []byte) {
-	var v [nPaths]jsonscan.Value
-	if err := jsonscan.Scan(raw, paths, v[:]); err != nil || len(raw) == 0 || raw[0] != '{' {
+	v := &c.v
+	if err := paths.Scan(raw, v[:]); err != nil || len(raw) == 0 || raw[0] != '{' {
 		w.Error("", "misskey: frame is not a JSON object", raw)
 		return
 	}
-	ev := session.Event{Kind: v[pType].String(), Raw: raw}
-	id, typ := v[pID].String(), v[pBodyType].String()
+	ev := session.Event{Kind: name(v[pType]), Raw: raw}
+	id, typ := name(v[pID]), name(v[pBodyType])
 	switch ev.Kind {
 	case "connected":
 		if s := w.Sub(id); s != nil {
@@ -180,16 +184,19 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 		}
 	case "channel":
 		ev.Kind, ev.Sub = typ, id
-		ev.Summary = summarizeChannel(typ, &v, raw)
 		if noteKinds[typ] {
-			ev.Key, ev.Label = v[pNoteID].String(), handle(v[pUsername].String(), &v[pHost])
+			var label int
+			ev.Summary, label = noteSummary(v)
+			ev.Key, ev.Label = v[pNoteID].String(), ev.Summary[:label]
+		} else {
+			ev.Summary = summarizeChannel(typ, v, raw)
 		}
 	case "noteUpdated":
 		ev.Kind = "noteUpdated:" + typ
 		if s := w.FindServer(id); s != nil {
 			ev.Sub = s.ID
 		}
-		ev.Summary = summarizeNoteUpdate(id, typ, &v)
+		ev.Summary = summarizeNoteUpdate(id, typ, v)
 	case "":
 		ev.Kind, ev.Summary = "unknown", "message without a type"
 	default:
@@ -198,12 +205,25 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 	w.Emit(ev)
 }
 
-// handle is "@user", or "@user@host" for a remote user.
-func handle(user string, host *jsonscan.Value) string {
-	if host.IsNull() || host.String() == "" {
-		return "@" + user
+// names are the strings every frame repeats (message and event types, our
+// connection ids): taken from here, they cost no allocation per frame.
+var names = func() map[string]string {
+	m := map[string]string{}
+	for _, n := range []string{"channel", "connected", "noteUpdated", "note", "mention", "reply", "renote",
+		"notification", "unreadNotification", "stats", "statsLog", "reacted", "unreacted", "deleted", "pollVoted",
+		"1", "2", "3", "4", "5", "6", "7", "8", "9"} {
+		m[n] = n
 	}
-	return "@" + user + "@" + host.String()
+	return m
+}()
+
+func name(v jsonscan.Value) string {
+	if len(v.Raw) > 2 && v.Raw[0] == '"' {
+		if n, ok := names[string(v.Raw[1:len(v.Raw)-1])]; ok {
+			return n
+		}
+	}
+	return v.String()
 }
 
 func channelOf(s *session.Sub) string {
@@ -214,21 +234,8 @@ func channelOf(s *session.Sub) string {
 func summarizeChannel(typ string, v *[nPaths]jsonscan.Value, raw []byte) string {
 	switch typ {
 	case "note", "mention", "reply", "renote":
-		n := Note{User: UserLite{Username: v[pUsername].String()}}
-		if !v[pHost].IsNull() {
-			h := v[pHost].String()
-			n.User.Host = &h
-		}
-		for _, f := range []struct {
-			val jsonscan.Value
-			dst **string
-		}{{v[pText], &n.Text}, {v[pCW], &n.CW}, {v[pRenote], &n.RenoteID}} {
-			if !f.val.IsNull() {
-				s := f.val.String()
-				*f.dst = &s
-			}
-		}
-		return SummarizeNote(&n)
+		s, _ := noteSummary(v)
+		return s
 	case "notification", "unreadNotification":
 		s := v[pInnerType].String()
 		if typ == "unreadNotification" {
@@ -289,6 +296,57 @@ func SummarizeNote(n *Note) string {
 		return who + " renoted " + *n.RenoteID
 	}
 	return who + ": (no text)"
+}
+
+// noteSummary is SummarizeNote read straight from the scanned values: the
+// firehose's hot path, so one allocation and no intermediate strings. The
+// summary starts with the author's handle, "@user" or "@user@host"; label is
+// its length, so the event's Label is a slice of the same string.
+func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
+	var stack [1024]byte
+	b := append(stack[:0], '@')
+	b = v[pUsername].AppendString(b)
+	label = len(b)
+	if !v[pHost].IsNull() {
+		b = v[pHost].AppendString(append(b, '@'))
+		if len(b) > label+1 {
+			label = len(b)
+		}
+	}
+	switch {
+	case !v[pCW].IsNull():
+		b = append(b, ": [CW "...)
+		from := len(b)
+		b = shortenBytes(v[pCW].AppendString(b), from, 40)
+		b = append(b, ']')
+	case !v[pText].IsNull():
+		b = append(b, ": "...)
+		from := len(b)
+		b = v[pText].AppendString(b)
+		if bytes.ContainsAny(b[from:], "\n\r\t") {
+			b = append(b[:from], strings.Join(strings.Fields(string(b[from:])), " ")...)
+		}
+		b = shortenBytes(b, from, 100)
+	case !v[pRenote].IsNull():
+		b = v[pRenote].AppendString(append(b, " renoted "...))
+	default:
+		b = append(b, ": (no text)"...)
+	}
+	return string(b), label
+}
+
+// shortenBytes is session.Shorten on b[from:], which holds valid UTF-8.
+func shortenBytes(b []byte, from, n int) []byte {
+	count := 0
+	for i := from; i < len(b); i++ {
+		if utf8.RuneStart(b[i]) {
+			if count == n {
+				return append(b[:i], "…"...)
+			}
+			count++
+		}
+	}
+	return b
 }
 
 func summarizeNoteUpdate(id, typ string, v *[nPaths]jsonscan.Value) string {

@@ -1,0 +1,69 @@
+package misskey
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/feedscope/feedscope/session/jsonscan"
+)
+
+// The hot path's summary, read from the scanner's values, says exactly what
+// SummarizeNote says of the decoded note.
+func TestNoteSummaryAgreesWithSummarizeNote(t *testing.T) {
+	str := func(s string) *string { return &s }
+	long := strings.Repeat("日本語 and ascii ", 20)
+	notes := []Note{
+		{User: UserLite{Username: "alice"}, Text: str("hello #demo")},
+		{User: UserLite{Username: "bob", Host: str("remote.example")}, Text: str("line one\nline\ttwo  \r\n three")},
+		{User: UserLite{Username: "kana"}, Text: str(long)},
+		{User: UserLite{Username: "kana"}, CW: str(long), Text: str("hidden")},
+		{User: UserLite{Username: "q\"uote"}, Text: str(`a "quoted" \ backslash é`)},
+		{User: UserLite{Username: "r"}, RenoteID: str("9abc")},
+		{User: UserLite{Username: "n"}},
+		{User: UserLite{Username: "e"}, Text: str("")},
+	}
+	for i, n := range notes {
+		frame, _ := json.Marshal(map[string]any{"type": "channel", "body": map[string]any{"id": "1", "type": "note", "body": n}})
+		var v [nPaths]jsonscan.Value
+		if err := paths.Scan(frame, v[:]); err != nil {
+			t.Fatal(err)
+		}
+		got, label := noteSummary(&v)
+		if want := SummarizeNote(&n); got != want {
+			t.Errorf("note %d:\n got  %q\n want %q", i, got, want)
+		}
+		wantLabel := "@" + n.User.Username
+		if n.User.Host != nil {
+			wantLabel += "@" + *n.User.Host
+		}
+		if got[:label] != wantLabel {
+			t.Errorf("note %d: label %q, want %q", i, got[:label], wantLabel)
+		}
+	}
+	// Invalid UTF-8 in a frame reads as U+FFFD, as encoding/json reads it.
+	frame := []byte("{\"type\":\"channel\",\"body\":{\"id\":\"1\",\"type\":\"note\",\"body\":{\"user\":{\"username\":\"x\"},\"text\":\"a\xffb\"}}}")
+	var v [nPaths]jsonscan.Value
+	if err := paths.Scan(frame, v[:]); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := noteSummary(&v); got != "@x: a\ufffdb" {
+		t.Errorf("got %q", got)
+	}
+}
+
+func BenchmarkDecodeNote(b *testing.B) {
+	frame, _ := json.Marshal(map[string]any{"type": "channel", "body": map[string]any{"id": "1", "type": "note", "body": map[string]any{
+		"id": "9zx8c7v6b5", "createdAt": "2025-03-01T10:00:00.000Z", "userId": "9abc000001",
+		"user": map[string]any{"id": "9abc000001", "name": "Alice", "username": "alice", "host": nil, "avatarUrl": "https://misskey.local/identicon/alice", "emojis": map[string]any{}},
+		"text": strings.Repeat("hello #demo, a note of some length ", 8), "cw": nil, "visibility": "public", "reactions": map[string]int{"👍": 1},
+		"fileIds": []string{}, "files": []any{}, "tags": []string{"demo"}, "replyId": nil, "renoteId": nil}}})
+	b.SetBytes(int64(len(frame)))
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		var v [nPaths]jsonscan.Value
+		_ = paths.Scan(frame, v[:])
+		_ = name(v[pType])
+		_, _ = noteSummary(&v)
+	}
+}
