@@ -12,10 +12,240 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 )
+
+// tail is one run of `tail`: the command line, then what it builds. A new
+// option is a field here, its flag in flags, its check in setUp and, when it
+// consumes events, a sink in sinks (the output's sink always comes first).
+type tail struct {
+	p          session.Profile
+	subs       subFlags
+	count      int
+	duration   time.Duration
+	demo       bool
+	format     string
+	filter     string
+	sends      sendFlags
+	quiet      bool
+	cpuprofile string
+
+	query query.Query
+	sinks []session.Sink // every sink the session's events go to
+}
+
+func (t *tail) flags(fs *flag.FlagSet) {
+	p := &t.p
+	fs.StringVar(&p.Dialect, "dialect", "", "dialect: "+strings.Join(session.Dialects(), ", "))
+	fs.StringVar(&p.URL, "url", "", "WebSocket URL (ws:// or wss://)")
+	fs.StringVar(&p.Token, "token", os.Getenv("FEEDSCOPE_TOKEN"), "bearer token (or FEEDSCOPE_TOKEN)")
+	fs.StringVar(&p.User, "user", "", "user for Basic auth (iSymphony)")
+	fs.StringVar(&p.Password, "password", os.Getenv("FEEDSCOPE_PASSWORD"), "password for Basic auth (or FEEDSCOPE_PASSWORD)")
+	fs.StringVar(&p.Name, "profile", "", "profile name shown in every event (default: the dialect)")
+	fs.BoolVar(&p.InsecureSkipVerify, "insecure", false, "do not verify TLS certificates")
+	fs.Int64Var(&p.ReadLimit, "read-limit", session.DefaultReadLimit, "largest frame accepted, in bytes")
+	fs.Var(&t.subs, "sub", "the dialect's native subscription as JSON (repeatable)")
+	fs.IntVar(&t.count, "count", 0, "stop after this many events are printed (0: no limit)")
+	fs.DurationVar(&t.duration, "duration", 0, "stop after this long (0: no limit)")
+	fs.BoolVar(&t.demo, "demo", false, "start the embedded demo server and point --url at it")
+	fs.StringVar(&t.format, "format", FormatNDJSON, "output: "+strings.Join(Formats, ", ")+" (text is coloured on a terminal)")
+	fs.StringVar(&t.filter, "filter", "", "print only events matching this filter, the desktop app's syntax: text kind:note dir:in /regex/ -excluded")
+	fs.Var(&t.sends, "send", "send this message once connected (repeatable); - sends each line of standard input")
+	fs.BoolVar(&t.quiet, "quiet", false, "print no state events (connecting, open, reconnecting, closed)")
+	fs.StringVar(&t.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+}
+
+// Tail connects one session and prints its events, by default as NDJSON. Exit
+// codes: ExitOK when the count, the duration or a signal ended it, ExitFailed
+// when the server rejected us or the session ended by itself, ExitUsage for a
+// wrong command line.
+func Tail(args []string, sio Stdio) int {
+	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
+	fs.SetOutput(sio.Err)
+	t := &tail{}
+	t.flags(fs)
+	if err := fs.Parse(args); err != nil {
+		return ExitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(sio.Err, "tail: unexpected argument %q (flags only; see tail -h)\n", fs.Arg(0))
+		return ExitUsage
+	}
+	if t.cpuprofile != "" {
+		f, err := os.Create(t.cpuprofile)
+		if err != nil {
+			fmt.Fprintln(sio.Err, "tail:", err)
+			return ExitFailed
+		}
+		defer f.Close()
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	var stopDemo func()
+	if code := t.setUp(sio.Err, &stopDemo); code != ExitOK {
+		return code
+	}
+	if stopDemo != nil {
+		defer stopDemo()
+	}
+	return t.run(sio)
+}
+
+// setUp checks the command line and completes the profile; a non-zero result is
+// the exit code, its reason already on stderr.
+func (t *tail) setUp(stderr io.Writer, stopDemo *func()) int {
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(stderr, "tail: "+format+"\n", a...)
+		return ExitUsage
+	}
+	p := &t.p
+	d, ok := session.Lookup(p.Dialect)
+	if !ok {
+		return usage("--dialect must be one of %s", strings.Join(session.Dialects(), ", "))
+	}
+	if !contains(Formats, t.format) {
+		return usage("--format must be one of %s", strings.Join(Formats, ", "))
+	}
+	q, err := query.Parse(t.filter)
+	if err != nil {
+		return usage("--%v", err)
+	}
+	t.query = q
+	if t.demo {
+		srv, err := demo.Start(demo.Options{})
+		if err != nil {
+			fmt.Fprintln(stderr, "tail:", err)
+			return ExitFailed
+		}
+		*stopDemo = func() { _ = srv.Close() }
+		ready, ok := srv.Profile(p.Dialect)
+		if !ok {
+			fmt.Fprintf(stderr, "tail: the demo server has no %s endpoint\n", p.Dialect)
+			return ExitFailed
+		}
+		useCredentials(p, ready)
+	}
+	if p.Name == "" {
+		p.Name = p.Dialect
+	}
+	if p.URL == "" {
+		return usage("--url is required (or --demo)")
+	}
+	if session.SingleSubscription(d) && len(t.subs) > 1 {
+		return usage("%s keeps one filter per socket: put every clause in one --sub", p.Dialect)
+	}
+	for i, s := range t.subs {
+		if err := d.CheckSub(s); err != nil {
+			return usage("--sub #%d: %v", i+1, err)
+		}
+	}
+	p.Subs = t.subs
+	if err := p.Validate(); err != nil {
+		return usage("%v", err)
+	}
+	return ExitOK
+}
+
+func (t *tail) run(sio Stdio) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if t.duration > 0 {
+		ctx, cancel = context.WithTimeout(ctx, t.duration)
+		defer cancel()
+	}
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+
+	keep := func(e *session.Event) bool {
+		return !(t.quiet && e.Dir == session.DirState) && t.query.Match(e)
+	}
+	out := newOutput(sio.Out, formatter(t.format, t.format == FormatText && isTerminal(sio.Out)), keep, t.count)
+	t.sinks = append([]session.Sink{out}, t.sinks...)
+	sink := session.Sink(out)
+	if len(t.sinks) > 1 {
+		sink = tee(t.sinks)
+	}
+	s, err := session.New(t.p, sink)
+	if err != nil {
+		out.stop()
+		fmt.Fprintln(sio.Err, "tail:", err)
+		return ExitUsage
+	}
+	s.Start(context.Background())
+	for _, m := range t.sends {
+		if m == "-" {
+			go sendLines(ctx, s, sio.In, sio.Err)
+		} else if err := s.SendRaw([]byte(m)); err != nil {
+			fmt.Fprintln(sio.Err, "tail: --send:", err)
+		}
+	}
+	select {
+	case <-ctx.Done():
+	case <-sig:
+	case <-out.full:
+	case <-out.broken:
+	case <-s.Done():
+	}
+	ended := false
+	select {
+	case <-s.Done():
+		ended = true
+	default:
+	}
+	s.Close()
+	out.stop()
+	if out.err != nil {
+		fmt.Fprintln(sio.Err, "tail: writing the output:", out.err)
+		return ExitFailed
+	}
+	if ended && !(t.count > 0 && out.written >= t.count) {
+		st := s.Status()
+		fmt.Fprintf(sio.Err, "tail: %s: %s\n", st.Phase, st.Detail)
+		return ExitFailed
+	}
+	return ExitOK
+}
+
+// sendLines sends each line of r as one message, until r ends or ctx does. A
+// line waits while the session cannot take it (not connected, its hold full).
+func sendLines(ctx context.Context, s *session.Session, r io.Reader, stderr io.Writer) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	retry := time.NewTicker(100 * time.Millisecond)
+	defer retry.Stop()
+	for sc.Scan() {
+		line := strings.TrimRight(sc.Text(), "\r")
+		if line == "" {
+			continue
+		}
+		for s.SendRaw([]byte(line)) != nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.Done():
+				return
+			case <-retry.C:
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintln(stderr, "tail: reading standard input:", err)
+	}
+}
+
+// tee hands every event to each sink in turn.
+type tee []session.Sink
+
+func (t tee) Publish(e session.Event) {
+	for _, s := range t {
+		s.Publish(e)
+	}
+}
 
 type subFlags []json.RawMessage
 
@@ -29,117 +259,28 @@ func (s *subFlags) Set(v string) error {
 	return nil
 }
 
-// Tail connects one session and prints its events as NDJSON.
-func Tail(args []string, sio Stdio) int {
-	stdout, stderr := sio.Out, sio.Err
-	fs := flag.NewFlagSet("tail", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var p session.Profile
-	var subs subFlags
-	fs.StringVar(&p.Dialect, "dialect", "", "dialect: "+strings.Join(session.Dialects(), ", "))
-	fs.StringVar(&p.URL, "url", "", "WebSocket URL (ws:// or wss://)")
-	fs.StringVar(&p.Token, "token", os.Getenv("FEEDSCOPE_TOKEN"), "bearer token (or FEEDSCOPE_TOKEN)")
-	fs.StringVar(&p.User, "user", "", "user for Basic auth (iSymphony)")
-	fs.StringVar(&p.Password, "password", os.Getenv("FEEDSCOPE_PASSWORD"), "password for Basic auth (or FEEDSCOPE_PASSWORD)")
-	fs.StringVar(&p.Name, "profile", "", "profile name shown in every event (default: the dialect)")
-	fs.BoolVar(&p.InsecureSkipVerify, "insecure", false, "do not verify TLS certificates")
-	fs.Int64Var(&p.ReadLimit, "read-limit", session.DefaultReadLimit, "largest frame accepted, in bytes")
-	fs.Var(&subs, "sub", "the dialect's native subscription as JSON (repeatable)")
-	count := fs.Int("count", 0, "stop after this many events (0: no limit)")
-	duration := fs.Duration("duration", 0, "stop after this long (0: no limit)")
-	useDemo := fs.Bool("demo", false, "start the embedded demo server and point --url at it")
-	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if *cpuprofile != "" {
-		f, err := os.Create(*cpuprofile)
-		if err != nil {
-			fmt.Fprintln(stderr, "tail:", err)
-			return 1
-		}
-		defer f.Close()
-		_ = pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
-	usage := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "tail: "+format+"\n", a...)
-		return 2
-	}
-	if _, ok := session.Lookup(p.Dialect); !ok {
-		return usage("--dialect must be one of %s", strings.Join(session.Dialects(), ", "))
-	}
-	if *useDemo {
-		srv, err := demo.Start(demo.Options{})
-		if err != nil {
-			fmt.Fprintln(stderr, "tail:", err)
-			return 1
-		}
-		defer srv.Close()
-		ready, ok := srv.Profile(p.Dialect)
-		if !ok {
-			fmt.Fprintf(stderr, "tail: the demo server has no %s endpoint\n", p.Dialect)
-			return 1
-		}
-		useCredentials(&p, ready)
-	}
-	if p.Name == "" {
-		p.Name = p.Dialect
-	}
-	if p.URL == "" {
-		return usage("--url is required (or --demo)")
-	}
-	d, _ := session.Lookup(p.Dialect)
-	if session.SingleSubscription(d) && len(subs) > 1 {
-		return usage("%s keeps one filter per socket: put every clause in one --sub", p.Dialect)
-	}
-	for i, s := range subs {
-		if err := d.CheckSub(s); err != nil {
-			return usage("--sub #%d: %v", i+1, err)
-		}
-	}
-	p.Subs = subs
-	if err := p.Validate(); err != nil {
-		return usage("%v", err)
-	}
+type sendFlags []string
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	if *duration > 0 {
-		ctx, cancel = context.WithTimeout(ctx, *duration)
-		defer cancel()
-	}
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
+func (s *sendFlags) String() string { return fmt.Sprint(len(*s), " messages") }
 
-	out := newNDJSON(stdout, *count)
-	s, err := session.New(p, out)
-	if err != nil {
-		return usage("%v", err)
+func (s *sendFlags) Set(v string) error {
+	if v == "" {
+		return fmt.Errorf("an empty message")
 	}
-	s.Start(context.Background())
-	go out.run()
-	select {
-	case <-ctx.Done():
-	case <-sig:
-	case <-out.full:
-	case <-s.Done():
+	if v == "-" && contains(*s, "-") {
+		return fmt.Errorf("standard input is given once")
 	}
-	ended := false
-	select {
-	case <-s.Done():
-		ended = true
-	default:
+	*s = append(*s, v)
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, l := range list {
+		if l == s {
+			return true
+		}
 	}
-	s.Close()
-	out.stop()
-	if ended && !(*count > 0 && out.written >= *count) {
-		st := s.Status()
-		fmt.Fprintf(stderr, "tail: %s: %s\n", st.Phase, st.Detail)
-		return 1
-	}
-	return 0
+	return false
 }
 
 // useCredentials points p at the demo's ready profile where p says nothing itself:
@@ -159,67 +300,4 @@ func useCredentials(p *session.Profile, ready session.Profile) {
 			p.Headers[k] = v
 		}
 	}
-}
-
-// ndjson writes events one per line, flushing whenever it has caught up, and
-// signals full once it has written max events.
-type ndjson struct {
-	w        *bufio.Writer
-	ch       chan session.Event
-	quit     chan struct{}
-	finished chan struct{}
-	full     chan struct{}
-	max      int
-	written  int
-}
-
-func newNDJSON(w io.Writer, max int) *ndjson {
-	return &ndjson{w: bufio.NewWriterSize(w, 64<<10), ch: make(chan session.Event, 4096),
-		quit: make(chan struct{}), finished: make(chan struct{}), full: make(chan struct{}), max: max}
-}
-
-// Publish queues an event; it waits when the writer is behind, which slows the
-// reader rather than losing lines.
-func (n *ndjson) Publish(e session.Event) {
-	select {
-	case n.ch <- e:
-	case <-n.finished:
-	}
-}
-
-func (n *ndjson) run() {
-	defer close(n.finished)
-	var line []byte
-	write := func(e session.Event) {
-		if n.max > 0 && n.written >= n.max {
-			return
-		}
-		line = append(e.AppendJSON(line[:0]), '\n')
-		_, _ = n.w.Write(line)
-		n.written++
-		if n.max > 0 && n.written == n.max {
-			close(n.full)
-		}
-	}
-	for {
-		select {
-		case e := <-n.ch:
-			write(e)
-			if len(n.ch) == 0 {
-				n.w.Flush()
-			}
-		case <-n.quit:
-			for len(n.ch) > 0 {
-				write(<-n.ch)
-			}
-			n.w.Flush()
-			return
-		}
-	}
-}
-
-// stop writes what is queued, flushes and ends the writer.
-func (n *ndjson) stop() {
-	close(n.quit)
-	<-n.finished
 }

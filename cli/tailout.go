@@ -1,0 +1,275 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/feedscope/feedscope/session"
+)
+
+// Tail's output formats.
+const (
+	FormatNDJSON = "ndjson" // one event per line, the session.Event document
+	FormatText   = "text"   // one aligned line per event for a person
+	FormatRaw    = "raw"    // the frames received, one per line, as they came
+)
+
+// Formats lists the values --format takes.
+var Formats = []string{FormatNDJSON, FormatText, FormatRaw}
+
+const (
+	// queueMax is how many events may wait for the writer; beyond it the session's
+	// reader waits, which slows the socket rather than losing lines.
+	queueMax = 8192
+	// writeAt is how many formatted bytes the writer collects before one write.
+	writeAt = 64 << 10
+)
+
+// output is tail's Sink. Publish only appends the event to a queue under a
+// lock, waking the writer when the queue was empty; the writer takes the whole
+// queue at once, filters and formats it into one buffer, writes that when it
+// holds writeAt bytes and whenever the queue is empty (so a quiet feed's lines
+// appear at once and a busy one costs one write per 64 KB, not one per event).
+type output struct {
+	w      io.Writer
+	format func(b []byte, e *session.Event) []byte // appends e's line, or nothing to skip it
+	keep   func(e *session.Event) bool
+	max    int // stop after this many lines (0: no limit)
+
+	mu      sync.Mutex
+	room    sync.Cond // signalled when the writer takes the queue
+	queue   []session.Event
+	closing bool
+
+	wake    chan struct{} // one token: the queue has events
+	full    chan struct{} // closed when max lines are written
+	broken  chan struct{} // closed when a write failed
+	done    chan struct{} // closed when the writer has ended
+	written int           // lines written; the writer's, read after done
+	err     error         // the failed write's error, read after broken or done
+}
+
+func newOutput(w io.Writer, format func([]byte, *session.Event) []byte, keep func(*session.Event) bool, max int) *output {
+	o := &output{w: w, format: format, keep: keep, max: max,
+		wake: make(chan struct{}, 1), full: make(chan struct{}), broken: make(chan struct{}), done: make(chan struct{})}
+	o.room.L = &o.mu
+	go o.run()
+	return o
+}
+
+// Publish is part of session.Sink.
+func (o *output) Publish(e session.Event) {
+	o.mu.Lock()
+	for len(o.queue) >= queueMax && !o.closing {
+		o.room.Wait()
+	}
+	if o.closing {
+		o.mu.Unlock()
+		return
+	}
+	o.queue = append(o.queue, e)
+	first := len(o.queue) == 1
+	o.mu.Unlock()
+	if first {
+		select {
+		case o.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+func (o *output) run() {
+	defer close(o.done)
+	var batch []session.Event
+	buf := make([]byte, 0, writeAt+4096)
+	failed := false
+	write := func() {
+		if len(buf) > 0 && !failed {
+			if _, err := o.w.Write(buf); err != nil {
+				o.err, failed = err, true
+				close(o.broken)
+			}
+		}
+		buf = buf[:0]
+	}
+	for {
+		o.mu.Lock()
+		for len(o.queue) == 0 && !o.closing {
+			o.mu.Unlock()
+			write() // caught up: what is formatted goes out now
+			<-o.wake
+			o.mu.Lock()
+		}
+		closing := o.closing
+		batch, o.queue = o.queue, batch[:0]
+		o.room.Broadcast()
+		o.mu.Unlock()
+		for i := range batch {
+			e := &batch[i]
+			if failed || o.max > 0 && o.written >= o.max || !o.keep(e) {
+				continue
+			}
+			n := len(buf)
+			if buf = o.format(buf, e); len(buf) == n {
+				continue
+			}
+			o.written++
+			if o.written == o.max {
+				close(o.full)
+			}
+			if len(buf) >= writeAt {
+				write()
+			}
+		}
+		clear(batch) // the frames may go
+		if closing && len(batch) == 0 {
+			write()
+			return
+		}
+	}
+}
+
+// stop writes what is queued, then ends the writer; later events are dropped.
+func (o *output) stop() {
+	o.mu.Lock()
+	o.closing = true
+	o.room.Broadcast()
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	<-o.done
+}
+
+// formatter returns the line writer of a format.
+func formatter(format string, color bool) func([]byte, *session.Event) []byte {
+	switch format {
+	case FormatText:
+		return textLine(color)
+	case FormatRaw:
+		return rawLine()
+	}
+	return func(b []byte, e *session.Event) []byte { return append(e.AppendJSON(b), '\n') }
+}
+
+// rawLine writes each frame received once (a frame that yields several events is
+// one line), compacted onto one line when it spans several; sent frames, state
+// changes and decoding errors are not frames received.
+func rawLine() func([]byte, *session.Event) []byte {
+	var last []byte
+	return func(b []byte, e *session.Event) []byte {
+		if e.Dir != session.DirIn || e.Kind == "error" || len(e.Raw) == 0 {
+			return b
+		}
+		if len(last) > 0 && &last[0] == &e.Raw[0] && len(last) == len(e.Raw) {
+			return b
+		}
+		last = e.Raw
+		if bytes.ContainsAny(e.Raw, "\n\r") {
+			var c bytes.Buffer
+			if json.Compact(&c, e.Raw) == nil {
+				return append(append(b, c.Bytes()...), '\n')
+			}
+			return append(appendPrintable(b, e.Raw), '\n')
+		}
+		return append(append(b, e.Raw...), '\n')
+	}
+}
+
+// ANSI SGR colours of the text format.
+const (
+	ansiReset  = "\x1b[0m"
+	ansiDim    = "\x1b[2m"
+	ansiRed    = "\x1b[31m"
+	ansiGreen  = "\x1b[32m"
+	ansiYellow = "\x1b[33m"
+	ansiCyan   = "\x1b[36m"
+)
+
+// textLine writes "15:04:05.000 ← #1  note            @alice: hello": the local
+// time, the direction, our subscription id, the kind and the summary, columns
+// aligned, coloured by direction when color is set. Summaries come from remote
+// frames: control characters (an escape sequence could rewrite the terminal)
+// are shown as "·".
+func textLine(color bool) func([]byte, *session.Event) []byte {
+	paint := func(b []byte, code string) []byte {
+		if color {
+			b = append(b, code...)
+		}
+		return b
+	}
+	return func(b []byte, e *session.Event) []byte {
+		b = paint(b, ansiDim)
+		b = e.Time.Local().AppendFormat(b, "15:04:05.000")
+		b = paint(b, ansiReset)
+		arrow, code := "←", ansiGreen
+		switch e.Dir {
+		case session.DirOut:
+			arrow, code = "→", ansiCyan
+		case session.DirState:
+			arrow, code = "•", ansiYellow
+		}
+		if e.Kind == "error" {
+			code = ansiRed
+		}
+		b = append(append(append(b, ' '), arrow...), ' ')
+		sub := len(b)
+		if e.Sub != "" {
+			b = appendPrintable(append(b, '#'), []byte(e.Sub))
+		}
+		b = pad(b, sub, 4)
+		b = append(b, ' ')
+		b = paint(b, code)
+		kind := len(b)
+		b = appendPrintable(b, []byte(e.Kind))
+		b = pad(b, kind, 16)
+		b = paint(b, ansiReset)
+		b = append(b, ' ')
+		b = appendPrintable(b, []byte(e.Summary))
+		return append(b, '\n')
+	}
+}
+
+// pad fills b with spaces until what follows from has width characters.
+func pad(b []byte, from, width int) []byte {
+	for n := utf8.RuneCount(b[from:]); n < width; n++ {
+		b = append(b, ' ')
+	}
+	return b
+}
+
+// appendPrintable appends s with every control character (C0, DEL, C1) and
+// invalid byte shown as "·".
+func appendPrintable(b, s []byte) []byte {
+	for len(s) > 0 {
+		r, n := utf8.DecodeRune(s)
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 || r == utf8.RuneError && n == 1 {
+			b = append(b, "·"...)
+		} else {
+			b = append(b, s[:n]...)
+		}
+		s = s[n:]
+	}
+	return b
+}
+
+// isTerminal reports whether w is a terminal, the only place colour goes: a
+// character device other than the null device. NO_COLOR (https://no-color.org)
+// and TERM=dumb turn colour off.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" || os.Getenv("TERM") == "dumb" {
+		return false
+	}
+	fi, err := f.Stat()
+	if err != nil || fi.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	null, err := os.Stat(os.DevNull)
+	return err != nil || !os.SameFile(fi, null)
+}
