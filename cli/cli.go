@@ -40,6 +40,7 @@ type command struct {
 var commands = map[string]command{
 	"tail":        {"tail --dialect D --url URL [--sub JSON]... (tail -h for more)", Tail},
 	"demo-server": {"demo-server [--listen 127.0.0.1:0] [--speed X] [--firehose D]", DemoServer},
+	"replay":      {"replay FILE [--listen 127.0.0.1:0] [--speed X] [--loop]", Replay},
 	"version":     {"version", func(_ []string, io Stdio) int { fmt.Fprintln(io.Out, "feedscope", Version); return ExitOK }},
 }
 

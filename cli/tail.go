@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/query"
+	"github.com/feedscope/feedscope/record"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
 )
@@ -33,6 +34,10 @@ type tail struct {
 	sends      sendFlags
 	quiet      bool
 	cpuprofile string
+	record     string
+	recordOpts record.Options
+
+	rec *record.Writer
 
 	query query.Query
 	sinks []session.Sink // every sink the session's events go to
@@ -57,6 +62,10 @@ func (t *tail) flags(fs *flag.FlagSet) {
 	fs.Var(&t.sends, "send", "send this message once connected (repeatable); - sends each line of standard input")
 	fs.BoolVar(&t.quiet, "quiet", false, "print no state events (connecting, open, reconnecting, closed)")
 	fs.StringVar(&t.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
+	fs.StringVar(&t.record, "record", "", "also record every event, unfiltered, to this file (.ndjson, or .ndjson.gz for gzip); see docs/recording.md")
+	fs.Int64Var(&t.recordOpts.MaxBytes, "record-max-bytes", 0, "with --record: start a new file once one holds this many bytes (0: no cap)")
+	fs.DurationVar(&t.recordOpts.MaxDuration, "record-max-duration", 0, "with --record: start a new file once one spans this long (0: no cap)")
+	fs.IntVar(&t.recordOpts.Keep, "record-keep", 0, "with --record: keep only this many files, deleting the oldest (0: all)")
 }
 
 // Tail connects one session and prints its events, by default as NDJSON. Exit
@@ -92,7 +101,14 @@ func Tail(args []string, sio Stdio) int {
 	if stopDemo != nil {
 		defer stopDemo()
 	}
-	return t.run(sio)
+	code := t.run(sio)
+	if t.rec != nil {
+		if err := t.rec.Close(); err != nil {
+			fmt.Fprintln(sio.Err, "tail:", err)
+			code = max(code, ExitFailed)
+		}
+	}
+	return code
 }
 
 // setUp checks the command line and completes the profile; a non-zero result is
@@ -146,6 +162,15 @@ func (t *tail) setUp(stderr io.Writer, stopDemo *func()) int {
 	p.Subs = t.subs
 	if err := p.Validate(); err != nil {
 		return usage("%v", err)
+	}
+	if t.record != "" {
+		w, err := record.Create(t.record, *p, t.recordOpts)
+		if err != nil {
+			fmt.Fprintln(stderr, "tail:", err)
+			return ExitFailed
+		}
+		t.rec = w
+		t.sinks = append(t.sinks, w)
 	}
 	return ExitOK
 }

@@ -3,6 +3,7 @@ package hypothesis
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/internal/serve"
@@ -18,19 +19,46 @@ func init() {
 }
 
 type replayScript struct {
-	frames []serve.Frame
-	plays  []replayFrame
+	frames  []serve.Frame
+	plays   []replayFrame
+	filters map[string]bool // the filters the recording sent, canonical
 }
 
 type replayFrame struct {
 	anns []Annotation // nil: not an annotation notification, goes to everyone
-	raw  []byte
+	// unseen: a delete of an annotation the recording never showed: it came because
+	// the recorded filter matched, so it goes to a socket with that filter.
+	unseen bool
+	raw    []byte
+}
+
+// canonicalFilter re-encodes a filter message's filter so that spacing, key order
+// and ignored fields do not matter; "" when it is not one.
+func canonicalFilter(frame []byte) string {
+	var m struct {
+		Filter json.RawMessage `json:"filter"`
+	}
+	if json.Unmarshal(frame, &m) != nil || len(m.Filter) == 0 {
+		return ""
+	}
+	f, err := ParseFilter(m.Filter)
+	if err != nil {
+		return ""
+	}
+	b, _ := json.Marshal(f)
+	return string(b)
 }
 
 func prepareReplay(evs []session.Event) serve.Script {
-	s := &replayScript{}
+	s := &replayScript{filters: map[string]bool{}}
 	known := map[string]Annotation{} // id → the annotation as last seen
 	for i, ev := range evs {
+		if ev.Dir == session.DirOut {
+			if c := canonicalFilter(ev.Raw); c != "" {
+				s.filters[c] = true
+			}
+			continue
+		}
 		if ev.Dir != session.DirIn || len(ev.Raw) == 0 {
 			continue
 		}
@@ -47,7 +75,12 @@ func prepareReplay(evs []session.Event) serve.Script {
 		if f.Type == "annotation-notification" {
 			p.anns = []Annotation{}
 			for _, a := range f.Payload {
-				if prev, ok := known[a.ID]; ok && f.Options.Action == "delete" {
+				if f.Options.Action == "delete" {
+					prev, ok := known[a.ID]
+					if !ok {
+						p.unseen = true
+						continue
+					}
 					a = prev
 				}
 				known[a.ID] = a
@@ -70,6 +103,8 @@ func (s *replayScript) Accept(http.ResponseWriter, *http.Request) (http.Header, 
 type replaySock struct {
 	script *replayScript
 	k      *sock
+	mu     sync.Mutex
+	filter string // the socket's filter, canonical
 }
 
 func (s *replayScript) Open(c *serve.Conn) (serve.ReplaySocket, bool) {
@@ -79,6 +114,11 @@ func (s *replayScript) Open(c *serve.Conn) (serve.ReplaySocket, bool) {
 // Handle answers as the demo does; the playback starts with the first filter.
 func (r *replaySock) Handle(data []byte) bool {
 	r.k.handle(data)
+	if c := canonicalFilter(data); c != "" {
+		r.mu.Lock()
+		r.filter = c
+		r.mu.Unlock()
+	}
 	r.k.mu.Lock()
 	defer r.k.mu.Unlock()
 	return r.k.filter != nil
@@ -93,6 +133,9 @@ func (r *replaySock) Play(i int) {
 			ok = ok || r.k.filter.Matches(&f.anns[j])
 		}
 		r.k.mu.Unlock()
+		r.mu.Lock()
+		ok = ok || f.unseen && r.script.filters[r.filter]
+		r.mu.Unlock()
 		if !ok {
 			return
 		}
