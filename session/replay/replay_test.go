@@ -25,12 +25,14 @@ import (
 const (
 	frames = 5 // feed frames per dialect, at least
 	speed  = 10
-	// gapSlack bounds how far one inter-frame gap of the replay may stray from the
-	// recorded gap divided by the speed: timers, the race detector and two cores
-	// shared by several test binaries (a load of 10 delays a goroutine by tens of
-	// milliseconds now and then). medianSlack bounds the typical gap.
-	gapSlack    = 120 * time.Millisecond
+	// How far the inter-frame gaps of the replay may stray from the recorded gaps
+	// divided by the speed: the typical gap (median), nine in ten (p90), and the
+	// whole span. Not the worst gap: under `make test` two cores run several test
+	// binaries with the race detector, and a goroutine now and then waits 100 ms or
+	// more for a core; the schedule is absolute, so the frames after it catch up.
 	medianSlack = 10 * time.Millisecond
+	p90Slack    = 40 * time.Millisecond
+	spanSlack   = 150 * time.Millisecond
 )
 
 func plainText(t *testing.T, path string) string {
@@ -155,15 +157,16 @@ func TestTailRecordsAndReceivesTheReplayOfEveryDialect(t *testing.T) {
 				errs = append(errs, (r - g).Abs())
 			}
 			slices.Sort(errs)
-			worst, median := errs[len(errs)-1], errs[len(errs)/2]
+			worst, median, p90 := errs[len(errs)-1], errs[len(errs)/2], errs[len(errs)*9/10]
 			span, got10 := want[len(want)-1].Sub(want[0])/speed, have[len(have)-1].Sub(have[0])
-			t.Logf("%s: %d frames over %s recorded, replayed at %d× in %s (want %s); gap error median %s, worst %s",
+			t.Logf("%s: %d frames over %s recorded, replayed at %d× in %s (want %s); gap error median %s, p90 %s, worst %s",
 				p.Dialect, len(want), want[len(want)-1].Sub(want[0]).Round(time.Millisecond), speed,
-				got10.Round(time.Millisecond), span.Round(time.Millisecond), median.Round(100*time.Microsecond), worst.Round(100*time.Microsecond))
-			if worst > gapSlack || median > medianSlack {
-				t.Fatalf("inter-frame gaps strayed from the recorded gap / %d by %s (median), %s (worst); slack %s, %s", speed, median, worst, medianSlack, gapSlack)
+				got10.Round(time.Millisecond), span.Round(time.Millisecond), median.Round(100*time.Microsecond),
+				p90.Round(100*time.Microsecond), worst.Round(100*time.Microsecond))
+			if median > medianSlack || p90 > p90Slack {
+				t.Fatalf("inter-frame gaps strayed from the recorded gap / %d by %s (median), %s (p90); slack %s, %s", speed, median, p90, medianSlack, p90Slack)
 			}
-			if (got10 - span).Abs() > gapSlack {
+			if (got10 - span).Abs() > spanSlack {
 				t.Fatalf("the replay spanned %s, the recording / %d %s", got10, speed, span)
 			}
 		})
