@@ -47,8 +47,8 @@ type Writer struct {
 	bw        *bufio.Writer // the file's buffer, after compression
 	out       io.Writer     // where lines go: zw or bw
 	part      int
-	parts     []string // files of this recording, oldest first
-	partStart time.Time
+	parts     []string  // files of this recording, oldest first
+	partFirst time.Time // the event time of the part's first event: the span counts from it
 	dirty     bool
 	unsealed  int // bytes of lines given to the compressor since its last block ended
 	closed    bool
@@ -112,7 +112,7 @@ func (w *Writer) open(start time.Time) error {
 	if err != nil {
 		return fmt.Errorf("recording: cannot create %s: %w", name, err)
 	}
-	w.f, w.partStart, w.unsealed = f, start, 0
+	w.f, w.partFirst, w.unsealed = f, time.Time{}, 0
 	w.current.Store(0)
 	// The count is taken above the file's buffer, so that Size moves with every
 	// line of a plain file and every compressed block of a gzip one.
@@ -146,10 +146,14 @@ func (w *Writer) Publish(ev session.Event) {
 	if w.closed || w.err != nil {
 		return
 	}
-	if w.opts.MaxDuration > 0 && !ev.Time.IsZero() && ev.Time.Sub(w.partStart) >= w.opts.MaxDuration {
+	if w.partFirst.IsZero() {
+		w.partFirst = ev.Time
+	}
+	if w.opts.MaxDuration > 0 && !ev.Time.IsZero() && ev.Time.Sub(w.partFirst) >= w.opts.MaxDuration {
 		if w.fail(w.rotate(ev.Time)) {
 			return
 		}
+		w.partFirst = ev.Time
 	}
 	w.line = append(w.sc.bytes(ev.AppendJSON(w.line[:0])), '\n')
 	if _, err := w.out.Write(w.line); w.fail(err) {
