@@ -56,8 +56,12 @@ func plainText(t *testing.T, path string) string {
 // tailArgs are the `feedscope tail` flags for profile p at url.
 func tailArgs(p session.Profile, url string) []string {
 	args := []string{"--dialect", p.Dialect, "--url", url, "--profile", p.Name}
-	if p.Token != "" {
-		args = append(args, "--token", p.Token)
+	token := p.Token
+	if b, ok := strings.CutPrefix(p.Headers["Authorization"], "Bearer "); ok && token == "" {
+		token = b // tail has no header flag: its --token makes the same header
+	}
+	if token != "" {
+		args = append(args, "--token", token)
 	}
 	if p.User != "" || p.Password != "" {
 		args = append(args, "--user", p.User, "--password", p.Password)
@@ -84,7 +88,7 @@ func TestTailRecordsAndReceivesTheReplayOfEveryDialect(t *testing.T) {
 				t.Fatalf("tail --record: exit %d: %s", code, stderr.String())
 			}
 			text := plainText(t, path)
-			for _, secret := range []string{p.Token, p.Password} {
+			for _, secret := range []string{p.Token, p.Password, p.Headers["Authorization"]} {
 				if len(secret) >= 6 && strings.Contains(text, secret) {
 					t.Fatalf("the recording holds the secret %q", secret)
 				}
@@ -115,62 +119,80 @@ func TestTailRecordsAndReceivesTheReplayOfEveryDialect(t *testing.T) {
 					n++
 				}
 			}
-			var out bytes.Buffer
-			stderr.Reset()
-			args = append(tailArgs(p, rs.URL()), "--profile", "replayed", "--count", fmt.Sprint(n), "--duration", sessiontest.Timeout.String())
-			if code := cli.Tail(args, cli.Stdio{Out: &out, Err: &stderr}); code != 0 {
-				t.Fatalf("tail of the replay: exit %d: %s", code, stderr.String())
-			}
-			// A plain tail output opens as a recording, its header inferred.
-			back, err := record.Read(&out)
-			if err != nil || back.Err != nil {
-				t.Fatalf("tail output reads with %v %v", err, back.Err)
-			}
-			if !back.Header.Inferred || back.Header.Profile.Name != "replayed" || !strings.HasPrefix(back.Header.Profile.URL, "ws://127.0.0.1:") {
-				t.Fatalf("inferred header %+v", back.Header)
-			}
-			var got []session.Event
-			for _, e := range sessiontest.In(back.Events) {
-				if kinds[e.Kind] {
-					got = append(got, e)
+			// Every attempt must bring the frames exactly; the timing must hold in one of
+			// three, since a starved runner can stall any one of them.
+			for attempt := 1; ; attempt++ {
+				verdict := receive(t, p, rs, n, kinds, feed)
+				if verdict == "" {
+					break
 				}
-			}
-			if len(got) != len(feed) {
-				t.Fatalf("received %d feed events, recorded %d", len(got), len(feed))
-			}
-			for i := range feed {
-				if got[i].Kind != feed[i].Kind || !bytes.Equal(got[i].Raw, feed[i].Raw) || got[i].Summary != feed[i].Summary {
-					t.Fatalf("event %d:\n got %s %s\nwant %s %s", i, got[i].Kind, got[i].Raw, feed[i].Kind, feed[i].Raw)
+				if attempt == 3 {
+					t.Fatal(verdict)
 				}
-				if got[i].Sub == "" && feed[i].Sub != "" {
-					t.Fatalf("event %d (%s) belongs to no subscription on the replay", i, got[i].Kind)
-				}
-			}
-			want, have := sessiontest.FrameTimes(feed), sessiontest.FrameTimes(got)
-			if len(want) != len(have) {
-				t.Fatalf("%d frames recorded, %d received", len(want), len(have))
-			}
-			var errs []time.Duration
-			for k := 1; k < len(want); k++ {
-				g := want[k].Sub(want[k-1]) / speed
-				r := have[k].Sub(have[k-1])
-				errs = append(errs, (r - g).Abs())
-			}
-			slices.Sort(errs)
-			worst, median, p90 := errs[len(errs)-1], errs[len(errs)/2], errs[len(errs)*9/10]
-			span, got10 := want[len(want)-1].Sub(want[0])/speed, have[len(have)-1].Sub(have[0])
-			t.Logf("%s: %d frames over %s recorded, replayed at %d× in %s (want %s); gap error median %s, p90 %s, worst %s",
-				p.Dialect, len(want), want[len(want)-1].Sub(want[0]).Round(time.Millisecond), speed,
-				got10.Round(time.Millisecond), span.Round(time.Millisecond), median.Round(100*time.Microsecond),
-				p90.Round(100*time.Microsecond), worst.Round(100*time.Microsecond))
-			if median > medianSlack || p90 > p90Slack {
-				t.Fatalf("inter-frame gaps strayed from the recorded gap / %d by %s (median), %s (p90); slack %s, %s", speed, median, p90, medianSlack, p90Slack)
-			}
-			if (got10 - span).Abs() > spanSlack {
-				t.Fatalf("the replay spanned %s, the recording / %d %s", got10, speed, span)
+				t.Logf("attempt %d: %s; again", attempt, verdict)
 			}
 		})
 	}
+}
+
+// receive tails the replay for n events, checks they hold the feed exactly, and
+// says what is wrong with their timing ("" when nothing).
+func receive(t *testing.T, p session.Profile, rs *replay.Server, n int, kinds map[string]bool, feed []session.Event) string {
+	t.Helper()
+	var out, stderr bytes.Buffer
+	args := append(tailArgs(p, rs.URL()), "--profile", "replayed", "--count", fmt.Sprint(n), "--duration", sessiontest.Timeout.String())
+	if code := cli.Tail(args, cli.Stdio{Out: &out, Err: &stderr}); code != 0 {
+		t.Fatalf("tail of the replay: exit %d: %s", code, stderr.String())
+	}
+	// A plain tail output opens as a recording, its header inferred.
+	back, err := record.Read(&out)
+	if err != nil || back.Err != nil {
+		t.Fatalf("tail output reads with %v %v", err, back.Err)
+	}
+	if !back.Header.Inferred || back.Header.Profile.Name != "replayed" || !strings.HasPrefix(back.Header.Profile.URL, "ws://127.0.0.1:") {
+		t.Fatalf("inferred header %+v", back.Header)
+	}
+	var got []session.Event
+	for _, e := range sessiontest.In(back.Events) {
+		if kinds[e.Kind] {
+			got = append(got, e)
+		}
+	}
+	if len(got) != len(feed) {
+		t.Fatalf("received %d feed events, recorded %d", len(got), len(feed))
+	}
+	for i := range feed {
+		if got[i].Kind != feed[i].Kind || !bytes.Equal(got[i].Raw, feed[i].Raw) || got[i].Summary != feed[i].Summary {
+			t.Fatalf("event %d:\n got %s %s\nwant %s %s", i, got[i].Kind, got[i].Raw, feed[i].Kind, feed[i].Raw)
+		}
+		if got[i].Sub == "" && feed[i].Sub != "" {
+			t.Fatalf("event %d (%s) belongs to no subscription on the replay", i, got[i].Kind)
+		}
+	}
+	want, have := sessiontest.FrameTimes(feed), sessiontest.FrameTimes(got)
+	if len(want) != len(have) {
+		t.Fatalf("%d frames recorded, %d received", len(want), len(have))
+	}
+	var errs []time.Duration
+	for k := 1; k < len(want); k++ {
+		g := want[k].Sub(want[k-1]) / speed
+		r := have[k].Sub(have[k-1])
+		errs = append(errs, (r - g).Abs())
+	}
+	slices.Sort(errs)
+	worst, median, p90 := errs[len(errs)-1], errs[len(errs)/2], errs[len(errs)*9/10]
+	span, got10 := want[len(want)-1].Sub(want[0])/speed, have[len(have)-1].Sub(have[0])
+	t.Logf("%s: %d frames over %s recorded, replayed at %d× in %s (want %s); gap error median %s, p90 %s, worst %s",
+		p.Dialect, len(want), want[len(want)-1].Sub(want[0]).Round(time.Millisecond), speed,
+		got10.Round(time.Millisecond), span.Round(time.Millisecond), median.Round(100*time.Microsecond),
+		p90.Round(100*time.Microsecond), worst.Round(100*time.Microsecond))
+	if median > medianSlack || p90 > p90Slack {
+		return fmt.Sprintf("inter-frame gaps strayed from the recorded gap / %d by %s (median), %s (p90); slack %s, %s", speed, median, p90, medianSlack, p90Slack)
+	}
+	if (got10 - span).Abs() > spanSlack {
+		return fmt.Sprintf("the replay spanned %s, the recording / %d %s", got10, speed, span)
+	}
+	return ""
 }
 
 func TestRefusesWhatItCannotServe(t *testing.T) {
