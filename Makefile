@@ -54,13 +54,14 @@ demo: build
 	else echo "no display: running under Xvfb (screenshots: import -display \$$DISPLAY -window root shot.png)"; \
 		$(XVFB) ./$(BIN) --demo; fi
 
-# demo-tail: the headless demo, all four dialects to the terminal for 20 s.
+# demo-tail: the headless demo, every dialect to the terminal for 20 s.
 demo-tail: cli
 	./$(CLI) tail --demo --dialect hypothesis --duration 20s \
 		--sub '{"match_policy":"include_any","clauses":[{"field":"/group","operator":"equals","value":"__world__"}],"actions":{"create":true,"update":true,"delete":true}}' & \
 	./$(CLI) tail --demo --dialect misskey --duration 20s --sub '{"channel":"localTimeline"}' & \
 	./$(CLI) tail --demo --dialect gotham --duration 20s --sub '{}' & \
-	./$(CLI) tail --demo --dialect isymphony --duration 20s & wait
+	./$(CLI) tail --demo --dialect isymphony --duration 20s & \
+	./$(CLI) tail --demo --dialect websocket --duration 20s & wait
 
 # --- checks --------------------------------------------------------------------------
 test: deps vet lint unit

@@ -36,6 +36,7 @@ type tail struct {
 	cpuprofile string
 	record     string
 	recordOpts record.Options
+	handshake  handshake
 
 	rec *record.Writer
 
@@ -56,16 +57,17 @@ func (t *tail) flags(fs *flag.FlagSet) {
 	fs.Var(&t.subs, "sub", "the dialect's native subscription as JSON (repeatable)")
 	fs.IntVar(&t.count, "count", 0, "stop after this many events are printed (0: no limit)")
 	fs.DurationVar(&t.duration, "duration", 0, "stop after this long (0: no limit)")
-	fs.BoolVar(&t.demo, "demo", false, "start the embedded demo server and point --url at it")
+	fs.BoolVar(&t.demo, "demo", false, "start the embedded demo server and use its profile for the dialect: URL, credentials, and its subscriptions unless --sub or --send give some")
 	fs.StringVar(&t.format, "format", FormatNDJSON, "output: "+strings.Join(Formats, ", ")+" (text is coloured on a terminal)")
 	fs.StringVar(&t.filter, "filter", "", "print only events matching this filter, the desktop app's syntax: text kind:note dir:in /regex/ -excluded")
-	fs.Var(&t.sends, "send", "send this message once connected (repeatable); - sends each line of standard input")
+	fs.Var(&t.sends, "send", "send this message as it is (repeatable): on every open where the dialect keeps raw messages as subscriptions (websocket), else once connected; - sends each line of standard input")
 	fs.BoolVar(&t.quiet, "quiet", false, "print no state events (connecting, open, reconnecting, closed)")
 	fs.StringVar(&t.cpuprofile, "cpuprofile", "", "write a CPU profile (go tool pprof) to this file")
 	fs.StringVar(&t.record, "record", "", "also record every event, unfiltered, to this file (.ndjson, or .ndjson.gz for gzip); see docs/recording.md")
 	fs.Int64Var(&t.recordOpts.MaxBytes, "record-max-bytes", 0, "with --record: start a new file once one holds this many bytes (0: no cap)")
 	fs.DurationVar(&t.recordOpts.MaxDuration, "record-max-duration", 0, "with --record: start a new file once one spans this long (0: no cap)")
 	fs.IntVar(&t.recordOpts.Keep, "record-keep", 0, "with --record: keep only this many files, deleting the oldest (0: all)")
+	t.handshake.register(fs)
 }
 
 // Tail connects one session and prints its events, by default as NDJSON. Exit
@@ -131,6 +133,9 @@ func (t *tail) setUp(stderr io.Writer, stopDemo *func()) int {
 		return usage("--%v", err)
 	}
 	t.query = q
+	if err := t.handshake.apply(p); err != nil {
+		return usage("%v", err)
+	}
 	if t.demo {
 		srv, err := demo.Start(demo.Options{})
 		if err != nil {
@@ -144,6 +149,9 @@ func (t *tail) setUp(stderr io.Writer, stopDemo *func()) int {
 			return ExitFailed
 		}
 		useCredentials(p, ready)
+		if len(t.subs) == 0 && len(t.sends) == 0 {
+			t.subs = ready.Subs // something lively, as the app's demo profiles have
+		}
 	}
 	if p.Name == "" {
 		p.Name = p.Dialect
@@ -159,7 +167,11 @@ func (t *tail) setUp(stderr io.Writer, stopDemo *func()) int {
 			return usage("--sub #%d: %v", i+1, err)
 		}
 	}
-	p.Subs = t.subs
+	subs, once, err := planSends(d, t.sends)
+	if err != nil {
+		return usage("%v", err)
+	}
+	p.Subs, t.sends = append(t.subs, subs...), once
 	if err := p.Validate(); err != nil {
 		return usage("%v", err)
 	}
@@ -323,6 +335,10 @@ func useCredentials(p *session.Profile, ready session.Profile) {
 				p.Headers = map[string]string{}
 			}
 			p.Headers[k] = v
+			p.HeaderNames = append(p.HeaderNames, k)
 		}
+	}
+	if len(p.Subprotocols) == 0 {
+		p.Subprotocols = ready.Subprotocols
 	}
 }
