@@ -56,12 +56,14 @@ func plainText(t *testing.T, path string) string {
 // tailArgs are the `feedscope tail` flags for profile p at url.
 func tailArgs(p session.Profile, url string) []string {
 	args := []string{"--dialect", p.Dialect, "--url", url, "--profile", p.Name}
-	token := p.Token
-	if b, ok := strings.CutPrefix(p.Headers["Authorization"], "Bearer "); ok && token == "" {
-		token = b // tail has no header flag: its --token makes the same header
+	if p.Token != "" {
+		args = append(args, "--token", p.Token)
 	}
-	if token != "" {
-		args = append(args, "--token", token)
+	for k, v := range p.Headers {
+		args = append(args, "--header", k+": "+v)
+	}
+	for _, sp := range p.Subprotocols {
+		args = append(args, "--subprotocol", sp)
 	}
 	if p.User != "" || p.Password != "" {
 		args = append(args, "--user", p.User, "--password", p.Password)
@@ -212,5 +214,42 @@ func TestRefusesWhatItCannotServe(t *testing.T) {
 	}
 	if _, err := replay.Start(rec, replay.Options{Speed: -1}); err == nil {
 		t.Fatal("a negative speed was taken")
+	}
+}
+
+// With Loop, the playback starts again after the last frame, the same frames in
+// the same order.
+func TestLoopPlaysTheRecordingAgain(t *testing.T) {
+	srv := sessiontest.StartDemo(t, 20)
+	p := srv.Profiles()[0]
+	rec := sessiontest.Record(t, p, filepath.Join(t.TempDir(), "loop.ndjson"), 3)
+	rs, err := replay.Start(rec, replay.Options{Speed: 50, Loop: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	feed := rs.Feed()
+	kinds := map[string]bool{}
+	for _, e := range feed {
+		kinds[e.Kind] = true
+	}
+	q := p
+	q.URL = rs.URL()
+	_, c := sessiontest.Connect(t, q)
+	got := func() []session.Event {
+		var out []session.Event
+		for _, e := range sessiontest.In(c.Events()) {
+			if kinds[e.Kind] {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	sessiontest.Until(t, "the recording twice over", func() bool { return len(got()) >= 2*len(feed) })
+	evs := got()
+	for i := range 2 * len(feed) {
+		if !bytes.Equal(evs[i].Raw, feed[i%len(feed)].Raw) {
+			t.Fatalf("event %d of the loop: %s, want %s", i, evs[i].Raw, feed[i%len(feed)].Raw)
+		}
 	}
 }
