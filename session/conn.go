@@ -23,13 +23,13 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 		return conn.SetReadDeadline(time.Now().Add(pongWait))
 	})
 
-	send := make(chan []byte, sendQueue)
+	kick := make(chan struct{}, 1)
 	writerDone := make(chan struct{})
 	stop := make(chan struct{})
-	go s.write(ctx, conn, send, stop, writerDone)
+	go s.write(ctx, conn, kick, stop, writerDone)
 
 	s.mu.Lock()
-	s.send, s.sendGone = send, writerDone
+	s.conn, s.kick, s.outbox, s.outBytes, s.stalled = conn, kick, nil, 0, false
 	for _, sub := range s.subs {
 		if sub.wasOpen {
 			sub.Replays++
@@ -56,7 +56,7 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 	code, reason := s.read(conn, limit)
 
 	s.mu.Lock()
-	s.send, s.sendGone = nil, nil
+	s.conn, s.kick, s.outbox, s.outBytes = nil, nil, nil, 0
 	for _, sub := range s.subs {
 		sub.wasOpen = true
 		if sub.State != SubError {
@@ -135,17 +135,19 @@ func (s *frameSlab) read(r io.Reader) ([]byte, error) {
 
 // write is the writer loop: the only goroutine that writes data frames, pings and the
 // final close frame.
-func (s *Session) write(ctx context.Context, conn *websocket.Conn, send <-chan []byte, stop <-chan struct{}, done chan<- struct{}) {
+func (s *Session) write(ctx context.Context, conn *websocket.Conn, kick <-chan struct{}, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	ping := time.NewTicker(pingPeriod)
 	defer ping.Stop()
 	for {
 		select {
-		case frame := <-send:
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
-				conn.Close() // wakes the reader
-				return
+		case <-kick:
+			for _, frame := range s.takeOutbox() {
+				_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+				if err := conn.WriteMessage(websocket.TextMessage, frame); err != nil {
+					conn.Close() // wakes the reader
+					return
+				}
 			}
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {

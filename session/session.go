@@ -22,8 +22,14 @@ const (
 	pongWait   = 60 * time.Second
 	pingPeriod = pongWait * 9 / 10
 	closeWait  = time.Second
-	sendQueue  = 1024
 	heldFrames = 256
+)
+
+// The writer's backlog: beyond either bound the peer has stopped reading, and the
+// connection is cut rather than let a caller wait or memory grow.
+const (
+	sendQueue = 1024
+	sendBytes = 32 << 20
 )
 
 // Phases of a Session, as Status reports them.
@@ -45,21 +51,29 @@ type Status struct {
 
 // Session owns one WebSocket connection of one profile: it dials, keeps exactly one
 // reader and one writer goroutine on the socket, reconnects by its dialect's policy
-// and replays the desired subscriptions on every open.
+// and replays the desired subscriptions on every open. A session that was stopped,
+// or ended on its own, can be started again: its subscriptions, and their ids,
+// stay the same for the life of the value.
+//
+// No method waits on the network: a command queues its frames for the writer and
+// returns, so a stalled peer never stalls the caller.
 type Session struct {
 	profile Profile
 	dialect Dialect
 	sink    Sink
-	cancel  context.CancelFunc
-	done    chan struct{}
 
-	mu       sync.Mutex // guards everything below and serialises the client
+	mu       sync.Mutex         // guards everything below and serialises the client
+	cancel   context.CancelFunc // non-nil while a run is wanted
+	done     chan struct{}      // closed when the current (or last) run has ended
 	client   Client
 	subs     []*Sub
 	nextSub  int
-	send     chan []byte     // nil while the socket is not open
-	sendGone <-chan struct{} // closed when the writer stops taking frames
-	held     [][]byte        // raw frames sent while closed, flushed after the replay
+	conn     *websocket.Conn // the open socket; nil while not open
+	kick     chan struct{}   // wakes the writer; nil while the socket is not open
+	outbox   [][]byte        // frames for the writer, oldest first
+	outBytes int
+	stalled  bool     // the backlog overflowed and the socket is being cut
+	held     [][]byte // raw frames sent while closed, flushed after the replay
 	status   Status
 	opened   bool      // the socket has opened at least once
 	arrived  time.Time // when the frame being decoded arrived
@@ -78,6 +92,7 @@ func New(p Profile, sink Sink) (*Session, error) {
 	} else {
 		s.client = d.NewClient()
 	}
+	close(s.done) // no run yet
 	s.wire.s = s
 	s.status.Phase = PhaseClosed
 	for _, spec := range p.Subs {
@@ -88,25 +103,55 @@ func New(p Profile, sink Sink) (*Session, error) {
 	return s, nil
 }
 
-// Start connects in the background until ctx ends or Close is called.
+// Start connects in the background until ctx ends or Stop or Close is called. It
+// does nothing while a run is wanted; a new run begins once the last one has let
+// go of its socket.
 func (s *Session) Start(ctx context.Context) {
 	s.mu.Lock()
-	s.status.Phase = PhaseConnecting
-	s.mu.Unlock()
-	ctx, s.cancel = context.WithCancel(ctx)
-	go s.run(ctx)
+	defer s.mu.Unlock()
+	if s.cancel != nil {
+		return
+	}
+	prev, done := s.done, make(chan struct{})
+	ctx, cancel := context.WithCancel(ctx)
+	s.cancel, s.done = cancel, done
+	s.status.Phase, s.status.Detail, s.status.RetryAt = PhaseConnecting, "", time.Time{}
+	go func() {
+		<-prev
+		s.run(ctx, done)
+	}()
 }
 
-// Close closes the socket with 1000 and waits for the session to end.
-func (s *Session) Close() {
+// Stop asks the run to close the socket with 1000 and end, without waiting.
+func (s *Session) Stop() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.cancel != nil {
 		s.cancel()
-		<-s.done
+		s.cancel = nil
 	}
 }
 
-// Done is closed when the session has ended for good.
-func (s *Session) Done() <-chan struct{} { return s.done }
+// Close stops the session and waits for its run to end.
+func (s *Session) Close() {
+	s.Stop()
+	<-s.Done()
+}
+
+// Done is closed when the current run, or the last one, has ended.
+func (s *Session) Done() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
+
+// Running reports whether a run is wanted and has not ended on its own (a rejected
+// or given-up session is not running, and can be started again).
+func (s *Session) Running() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cancel != nil
+}
 
 // Status returns the current connection state.
 func (s *Session) Status() Status {
@@ -159,7 +204,7 @@ func (s *Session) Replace(id string, spec json.RawMessage) error {
 	s.client.Unsubscribe(&s.wire, sub)
 	sub.Spec, sub.ServerID, sub.Error = spec, "", ""
 	sub.State = SubOffline
-	if s.send != nil {
+	if s.kick != nil {
 		sub.State = SubPending
 	}
 	s.client.Subscribe(&s.wire, sub)
@@ -195,7 +240,7 @@ func (s *Session) Do(f func(c Client, w *Wire)) {
 func (s *Session) SendRaw(frame []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.send == nil {
+	if s.kick == nil {
 		if len(s.held) >= heldFrames {
 			return fmt.Errorf("session %s: not connected and %d frames already held", s.profile.Name, heldFrames)
 		}
@@ -212,7 +257,7 @@ func (s *Session) addSub(spec json.RawMessage) (*Sub, error) {
 	}
 	s.nextSub++
 	sub := &Sub{ID: strconv.Itoa(s.nextSub), Spec: append(json.RawMessage(nil), spec...), State: SubOffline}
-	if s.send != nil {
+	if s.kick != nil {
 		sub.State = SubPending
 	}
 	s.subs = append(s.subs, sub)
@@ -251,18 +296,48 @@ func (s *Session) setState(phase, kind, detail string, retryAt time.Time) {
 	s.publish(Event{Dir: DirState, Kind: kind, Summary: detail})
 }
 
+// enqueue hands a frame to the writer; s.mu is held. It never waits: a backlog past
+// its bounds means the peer stopped reading, and the socket is cut so that the
+// reconnect replays the subscriptions, instead of the caller (often the UI)
+// waiting on the network.
 func (s *Session) enqueue(frame []byte) {
-	// A full queue means the network has stalled: wait rather than drop a command;
-	// the writer's deadline bounds the wait, and a writer that has gone takes nothing.
+	if s.stalled {
+		return
+	}
+	if len(s.outbox) >= sendQueue || s.outBytes+len(frame) > sendBytes {
+		s.stalled = true
+		s.conn.Close() // wakes the reader and any blocked write
+		s.publish(Event{Dir: DirIn, Kind: "error", Summary: fmt.Sprintf("the server stopped reading: %d frames (%d bytes) wait to be sent; the connection is cut and will be replayed", len(s.outbox), s.outBytes)})
+		return
+	}
+	s.outbox = append(s.outbox, frame)
+	s.outBytes += len(frame)
 	select {
-	case s.send <- frame:
-	case <-s.sendGone:
+	case s.kick <- struct{}{}:
+	default: // the writer is already due to look
 	}
 }
 
+// takeOutbox hands the writer everything queued.
+func (s *Session) takeOutbox() [][]byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.outbox
+	s.outbox, s.outBytes = nil, 0
+	return out
+}
+
 // run is the session goroutine: dial, serve, back off, until the end.
-func (s *Session) run(ctx context.Context) {
-	defer close(s.done)
+func (s *Session) run(ctx context.Context, done chan struct{}) {
+	defer func() {
+		s.mu.Lock()
+		if s.done == done && s.cancel != nil {
+			s.cancel() // ended on its own: a later Start begins a new run
+			s.cancel = nil
+		}
+		s.mu.Unlock()
+		close(done)
+	}()
 	pol := s.dialect.Policy()
 	attempt := 0
 	for {

@@ -13,7 +13,7 @@ type Wire struct {
 }
 
 // IsOpen reports whether the socket is open, so sends go out now.
-func (w *Wire) IsOpen() bool { return w.s.send != nil }
+func (w *Wire) IsOpen() bool { return w.s.kick != nil }
 
 // Send marshals v (or takes it as is when it is []byte or json.RawMessage), queues it
 // for the writer and publishes it as an outgoing event. With the socket closed it
@@ -34,7 +34,7 @@ func (w *Wire) Send(sub, kind string, v any) {
 			return
 		}
 	}
-	if w.s.send == nil {
+	if w.s.kick == nil {
 		return
 	}
 	raw := frame
