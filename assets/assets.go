@@ -5,15 +5,12 @@ package assets
 
 import (
 	_ "embed"
-
-	"fyne.io/fyne/v2"
 )
 
+// IconPNG is the application icon, a PNG image.
+//
 //go:embed icon.png
-var iconPNG []byte
-
-// Icon is the application icon.
-var Icon = fyne.NewStaticResource("icon.png", iconPNG)
+var IconPNG []byte
 
 // Land110m is Natural Earth land at 1:110 million, GeoJSON.
 //

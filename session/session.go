@@ -41,6 +41,9 @@ const (
 	PhaseClosed       = "closed"
 )
 
+// DetailClosedByUser is the Detail of a session that ended because it was asked to.
+const DetailClosedByUser = "closed by user"
+
 // Status is a snapshot of a session's connection state.
 type Status struct {
 	Phase      string
@@ -347,7 +350,7 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 		reason := ""
 		if err != nil {
 			if ctx.Err() != nil {
-				s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+				s.setState(PhaseClosed, StateClosed, DetailClosedByUser, time.Time{})
 				return
 			}
 			if rejected {
@@ -362,7 +365,7 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 			}
 			code, reason = s.serve(ctx, conn)
 			if ctx.Err() != nil {
-				s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+				s.setState(PhaseClosed, StateClosed, DetailClosedByUser, time.Time{})
 				return
 			}
 			if pol.ResetAfter > 0 && time.Since(opened) >= pol.ResetAfter {
@@ -385,7 +388,7 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			s.setState(PhaseClosed, StateClosed, "closed by user", time.Time{})
+			s.setState(PhaseClosed, StateClosed, DetailClosedByUser, time.Time{})
 			return
 		case <-t.C:
 		}

@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"path/filepath"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -30,9 +28,9 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/assets"
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
-	"github.com/feedscope/feedscope/session/demo"
 	"github.com/feedscope/feedscope/tiles"
 )
 
@@ -45,18 +43,21 @@ const (
 	prefTileURL = "tileURL"
 )
 
-// Options configure the app.
+// icon is the application icon as a Fyne resource.
+var icon = fyne.NewStaticResource("icon.png", assets.IconPNG)
+
+// Options configure the window.
 type Options struct {
-	Demo    bool
 	Version string
 	// ManualDrain leaves moving events to the UI to Step, for tests.
 	ManualDrain bool
-	// Firehose (with Demo) streams one dialect's frames at Rate a second instead of
-	// the demo's simulations, for the performance harness.
-	Firehose string
-	Rate     float64
 	// Probe logs the UI's responsiveness every second (the harness reads it).
 	Probe bool
+	// Notice is shown in the status bar at start (why the profiles could not be read).
+	Notice string
+	// Tiles builds the Map tab's online layer for a URL template; nil leaves the
+	// layer off. cmd builds it: ui opens no connection of its own.
+	Tiles func(urlTemplate string) *tiles.Source
 }
 
 // Settings are read once from preferences.
@@ -71,16 +72,15 @@ const softMemoryLimit = 320 << 20
 // refreshEvery caps how often the table repaints.
 const refreshEvery = time.Second / 30
 
-// App is the main window and what it drives.
+// App is the main window. What it shows and does belongs to a control.Controller;
+// the App only draws it and hands the user's actions on.
 type App struct {
 	fyne     fyne.App
 	win      fyne.Window
 	version  string
 	settings Settings
-	hub      *Hub
-	store    *ProfileStore
-	profiles []session.Profile
-	demo     *demo.Server
+	ctl      *control.Controller
+	profiles []session.Profile // the controller's, as of the last refresh
 
 	model   *Model
 	list    *EventList
@@ -97,11 +97,11 @@ type App struct {
 	selectedNode string
 	paused       bool
 	heldCount    uint64 // events that arrived while paused
-	seenSeq      uint64 // the hub ring's sequence of the newest event handed to apply
+	seenSeq      uint64 // the ring's sequence of the newest event handed to apply
 	pauseSeq     uint64 // seenSeq when the view was paused
 	dropped      uint64
 	rates        map[string]float64
-	states       map[string]ProfileState
+	states       map[string]control.State
 	lastSide     time.Time
 	health       *Health
 	subs         *SubManager
@@ -116,67 +116,65 @@ type App struct {
 	stop         chan struct{}
 }
 
-// Run opens the window and blocks until it closes.
-func Run(o Options) error {
+// NewFyneApp returns the Fyne application with Feedscope's id and icon.
+func NewFyneApp() fyne.App {
+	a := app.NewWithID(AppID)
+	a.SetIcon(icon)
+	return a
+}
+
+// StorageDir is where the app keeps its files (profiles, tiles).
+func StorageDir(a fyne.App) string { return a.Storage().RootURI().Path() }
+
+// RingCap is how many events the user chose to keep.
+func RingCap(a fyne.App) int {
+	return a.Preferences().IntWithFallback(prefRingCap, session.DefaultRingCap)
+}
+
+// Run opens the window on ctl and blocks until it closes.
+func Run(a fyne.App, ctl *control.Controller, o Options) {
 	if os.Getenv("GOMEMLIMIT") == "" {
 		// The table's events are most of the heap and live long: a soft limit makes
 		// the collector keep RSS near what is retained instead of twice it.
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
-	a := app.NewWithID(AppID)
-	a.SetIcon(assets.Icon)
-	root := a.Storage().RootURI().Path()
-	fa, err := New(a, o, &ProfileStore{Path: filepath.Join(root, "profiles.json"), Secrets: OpenSecrets(root)})
-	if err != nil {
-		return err
-	}
+	fa := New(a, ctl, o)
 	fa.win.ShowAndRun()
 	fa.Shutdown()
-	return nil
 }
 
-// New builds the app's window on a (which may be a test app) without showing it.
-func New(a fyne.App, o Options, store *ProfileStore) (*App, error) {
-	fa := &App{fyne: a, version: o.Version, store: store, rates: map[string]float64{}, states: map[string]ProfileState{}, stop: make(chan struct{}), health: NewHealth()}
+// New builds the window on a (which may be a test app) without showing it.
+func New(a fyne.App, ctl *control.Controller, o Options) *App {
+	fa := &App{fyne: a, version: o.Version, ctl: ctl, rates: map[string]float64{}, states: map[string]control.State{}, stop: make(chan struct{}), health: NewHealth()}
 	fa.opts = o
 	if o.Probe {
 		fa.probe = newProbe()
 	}
-	fa.settings.RingCap = a.Preferences().IntWithFallback(prefRingCap, session.DefaultRingCap)
-	fa.hub = NewHub(fa.settings.RingCap)
+	fa.settings.RingCap = RingCap(a)
 	fa.model = NewModel(fa.settings.RingCap)
 	fa.win = a.NewWindow("Feedscope")
 	fa.buildUI()
 	fa.win.Resize(fyne.NewSize(1280, 800))
 	fa.win.SetCloseIntercept(func() { fa.win.Close() })
-
-	profiles, loadErr := store.Load()
-	fa.profiles = profiles
-	if loadErr != nil {
-		fa.setNotice(loadErr.Error())
-		log.Printf("feedscope: %v", loadErr)
-	}
-	if o.Demo {
-		if err := fa.startDemo(); err != nil {
-			return nil, err
-		}
-	}
-	for _, p := range fa.profiles {
-		if p.AutoConnect {
-			fa.connectProfile(p)
-		}
+	ctl.OnSaveError(func(err error) {
+		log.Printf("feedscope: %v", err)
+		fyne.Do(func() { fa.setNotice(err.Error()) })
+	})
+	if o.Notice != "" {
+		fa.setNotice(o.Notice)
+		log.Printf("feedscope: %s", o.Notice)
 	}
 	fa.refreshSide()
 	if !o.ManualDrain {
 		go fa.drain()
 	}
-	return fa, nil
+	return fa
 }
 
 // Window returns the main window.
 func (a *App) Window() fyne.Window { return a.win }
 
-// Shutdown closes every session and the demo server.
+// Shutdown stops moving events to the window; the controller is its owner's to close.
 func (a *App) Shutdown() {
 	select {
 	case <-a.stop:
@@ -184,32 +182,6 @@ func (a *App) Shutdown() {
 	default:
 	}
 	close(a.stop)
-	a.hub.CloseAll()
-	if a.demo != nil {
-		_ = a.demo.Close()
-	}
-}
-
-// startDemo starts the embedded server and one ready profile per dialect; they are
-// not saved, since the server's port changes every run.
-func (a *App) startDemo() error {
-	srv, err := demo.Start(demo.Options{Firehose: a.opts.Firehose, Rate: a.opts.Rate})
-	if err != nil {
-		return err
-	}
-	a.demo = srv
-	for _, p := range srv.Profiles() {
-		if a.opts.Firehose != "" && p.Dialect != a.opts.Firehose {
-			continue
-		}
-		a.profiles = append(a.profiles, p)
-		a.connectProfile(p)
-	}
-	return nil
-}
-
-func (a *App) isDemo(name string) bool {
-	return a.demo != nil && strings.HasPrefix(name, "demo-")
 }
 
 func (a *App) buildUI() {
@@ -268,9 +240,10 @@ func (a *App) buildUI() {
 		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
-	a.mapPanel = newMapPanel(a)
-	a.subs = newSubManager(a)
-	a.composer = newComposer(a)
+	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
+		tiles: a.opts.Tiles, tileURL: func() string { return a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL) }})
+	a.subs = newSubManager(a.ctl, a.health, a.refreshSide, func(profile, id string) { a.sidebar.Tree.Select(profile + subSep + id) })
+	a.composer = newComposer(a.ctl, a.fyne.Preferences(), a.refreshSide)
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon("Events", theme.ListIcon(), a.list),
 		container.NewTabItemWithIcon("Subscriptions", theme.SettingsIcon(), a.subs.Content),
@@ -401,7 +374,7 @@ func (a *App) showShortcuts() {
 func (a *App) showAbout() {
 	text := fmt.Sprintf("Feedscope %s\n\nWatch live WebSocket feeds: Hypothesis, Misskey, Palantir Gotham observations and iSymphony.\n\n"+
 		"Built with Fyne, gorilla/websocket and paulmach/orb.\nBasemap data: Natural Earth (public domain).", a.version)
-	dialog.ShowCustom("About Feedscope", "Close", container.NewVBox(widget.NewIcon(assets.Icon), widget.NewLabel(text)), a.win)
+	dialog.ShowCustom("About Feedscope", "Close", container.NewVBox(widget.NewIcon(icon), widget.NewLabel(text)), a.win)
 }
 
 // drain moves events from the hub's ring to the UI, at most 30 times a second,
@@ -419,7 +392,7 @@ func (a *App) drain() {
 		if a.busy.Load() {
 			continue
 		}
-		update, n := a.pump.collect(a.hub, a.model.Cap())
+		update, n := a.pump.collect(a.ctl, a.model.Cap())
 		a.busy.Store(true)
 		queued := time.Now()
 		fyne.Do(func() {
@@ -434,7 +407,7 @@ func (a *App) drain() {
 // Step runs one drain cycle on the calling goroutine, for tests that build the app
 // with Options.ManualDrain.
 func (a *App) Step() {
-	update, _ := a.pump.collect(a.hub, a.model.Cap())
+	update, _ := a.pump.collect(a.ctl, a.model.Cap())
 	update(a)
 }
 
@@ -448,11 +421,11 @@ type pump struct {
 
 // collect takes what arrived since the last cycle, off the UI goroutine, and
 // returns the update to run on it.
-func (p *pump) collect(h *Hub, capacity int) (func(*App), int) {
+func (p *pump) collect(ctl *control.Controller, capacity int) (func(*App), int) {
 	if p.counts == nil {
 		p.counts, p.phases, p.rateAt = map[string]int{}, map[string]string{}, time.Now()
 	}
-	batch, last, missed := h.Ring.Since(p.last, nil)
+	batch, last, missed := ctl.Ring().Since(p.last, nil)
 	p.last = last
 	if over := len(batch) - capacity; over > 0 {
 		batch = batch[over:]
@@ -461,7 +434,7 @@ func (p *pump) collect(h *Hub, capacity int) (func(*App), int) {
 	for i := range batch {
 		p.counts[batch[i].Profile]++
 	}
-	states := h.States()
+	states := ctl.States()
 	logTransitions(states, p.phases)
 	var rates map[string]float64
 	if el := time.Since(p.rateAt); el >= time.Second {
@@ -477,9 +450,13 @@ func (p *pump) collect(h *Hub, capacity int) (func(*App), int) {
 
 // logTransitions writes each profile's state changes to stderr, for people running
 // the app from a terminal (and the smoke test). No secrets reach these lines.
-func logTransitions(states map[string]ProfileState, seen map[string]string) {
+func logTransitions(states map[string]control.State, seen map[string]string) {
 	for name, st := range states {
 		key := st.Status.Phase + st.Status.Detail
+		if _, known := seen[name]; !known && !st.Live && st.Status.Detail == "" {
+			seen[name] = key // a profile not connected yet: nothing happened
+			continue
+		}
 		if seen[name] != key {
 			seen[name] = key
 			log.Printf("feedscope: %s: %s: %s", name, st.Status.Phase, st.Status.Detail)
@@ -488,11 +465,11 @@ func logTransitions(states map[string]ProfileState, seen map[string]string) {
 }
 
 // apply runs on the UI goroutine with one batch.
-func (a *App) apply(batch []session.Event, lost uint64, states map[string]ProfileState, rates map[string]float64) {
+func (a *App) apply(batch []session.Event, lost uint64, states map[string]control.State, rates map[string]float64) {
 	a.dropped += lost
 	if states != nil {
 		for name, st := range states {
-			if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status.Phase) {
+			if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status) {
 				a.setNotice(name + ": " + st.Status.Detail)
 			}
 		}
@@ -517,13 +494,22 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]Profil
 	a.updateStatus()
 }
 
-// problem reports whether a phase is worth a sentence in the status bar.
-func problem(phase string) bool {
-	return phase == session.PhaseReconnecting || phase == session.PhaseRejected || phase == session.PhaseClosed
+// problem reports whether a status is worth a sentence in the status bar: not a
+// profile never connected, nor one the user closed.
+func problem(st session.Status) bool {
+	switch st.Phase {
+	case session.PhaseReconnecting, session.PhaseRejected:
+		return true
+	case session.PhaseClosed:
+		return st.Detail != "" && st.Detail != session.DetailClosedByUser
+	}
+	return false
 }
 
 func (a *App) refreshSide() {
 	a.lastSide = time.Now()
+	a.profiles = a.ctl.Profiles()
+	a.states = a.ctl.States()
 	a.sidebar.health = a.health
 	a.sidebar.Update(a.profiles, a.states, a.rates)
 	if a.subs != nil {
@@ -533,107 +519,30 @@ func (a *App) refreshSide() {
 		a.mapPanel.Update(a.profiles, a.states)
 	}
 	a.updateButtons()
+	a.updateStatus()
 }
 
-func (a *App) profileByName(name string) *session.Profile {
-	if i := a.profileIndex(name); i >= 0 {
-		return &a.profiles[i]
-	}
-	return nil
-}
-
-// liveSession returns the named profile's session when it has not ended.
-func (a *App) liveSession(name string) *session.Session {
-	if a.hub.Live(name) {
-		return a.hub.Session(name)
-	}
-	return nil
-}
-
-// applySub subscribes anew (id "") or replaces subscription id, on the live session
-// when there is one, and keeps the profile's saved subscriptions in step.
+// applySub subscribes anew (id "") or replaces subscription id, and shows it.
 func (a *App) applySub(profile, id string, spec json.RawMessage) error {
 	if id == "" {
 		_, err := a.applyNewSub(profile, spec)
 		return err
 	}
-	p := a.profileByName(profile)
-	if p == nil {
-		return fmt.Errorf("no profile %s", profile)
+	if err := a.ctl.Replace(profile, id, spec); err != nil {
+		return err
 	}
-	if s := a.liveSession(profile); s != nil {
-		if err := s.Replace(id, spec); err != nil {
-			return err
-		}
-	} else {
-		i, err := strconv.Atoi(id)
-		if err != nil || i < 1 || i > len(p.Subs) {
-			return fmt.Errorf("no subscription #%s", id)
-		}
-		p.Subs[i-1] = spec
-	}
-	a.syncSubs(profile)
+	a.refreshSide()
 	return nil
 }
 
 // applyNewSub adds a subscription and returns its id.
 func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) {
-	p := a.profileByName(profile)
-	if p == nil {
-		return "", fmt.Errorf("no profile %s", profile)
+	id, err := a.ctl.Subscribe(profile, spec)
+	if err != nil {
+		return "", err
 	}
-	id := ""
-	if s := a.liveSession(profile); s != nil {
-		var err error
-		if id, err = s.Subscribe(spec); err != nil {
-			return "", err
-		}
-	} else {
-		d, _ := session.Lookup(p.Dialect)
-		if err := d.CheckSub(spec); err != nil {
-			return "", err
-		}
-		if session.SingleSubscription(d) {
-			p.Subs = nil // the new filter replaces the last
-		}
-		p.Subs = append(p.Subs, spec)
-		id = strconv.Itoa(len(p.Subs))
-	}
-	a.syncSubs(profile)
-	return id, nil
-}
-
-func (a *App) removeSub(profile, id string) {
-	p := a.profileByName(profile)
-	if p == nil {
-		return
-	}
-	if s := a.liveSession(profile); s != nil {
-		if err := s.Unsubscribe(id); err != nil {
-			a.setNotice(err.Error())
-		}
-	} else if i, err := strconv.Atoi(id); err == nil && i >= 1 && i <= len(p.Subs) {
-		p.Subs = append(p.Subs[:i-1], p.Subs[i:]...)
-	}
-	a.syncSubs(profile)
-}
-
-// syncSubs makes the saved profile hold the session's desired subscriptions, so
-// they survive a restart, and refreshes what shows them.
-func (a *App) syncSubs(profile string) {
-	p := a.profileByName(profile)
-	if p == nil {
-		return
-	}
-	if s := a.liveSession(profile); s != nil {
-		p.Subs = nil
-		for _, sub := range s.Subs() {
-			p.Subs = append(p.Subs, sub.Spec)
-		}
-		a.states[profile] = ProfileState{Connected: true, Status: s.Status(), Subs: s.Subs()}
-	}
-	a.save()
 	a.refreshSide()
+	return id, nil
 }
 
 // selectTrackEvent selects the newest table row about subject key (a track).
@@ -719,7 +628,7 @@ func (a *App) updateButtons() {
 	case p == nil:
 		a.connect.SetText("Connect")
 		a.connect.Disable()
-	case a.hub.Live(p.Name):
+	case a.ctl.Live(p.Name):
 		a.connect.SetText("Disconnect")
 		a.connect.SetIcon(theme.MediaStopIcon())
 		a.connect.Enable()
@@ -741,11 +650,8 @@ func (a *App) updateButtons() {
 }
 
 func (a *App) selectedProfile() *session.Profile {
-	name := profileOf(a.selectedNode)
-	for i := range a.profiles {
-		if a.profiles[i].Name == name {
-			return &a.profiles[i]
-		}
+	if p, ok := a.ctl.Profile(profileOf(a.selectedNode)); ok {
+		return &p
 	}
 	return nil
 }
@@ -774,7 +680,7 @@ func (a *App) onPauseTapped() {
 	if a.paused {
 		a.pauseSeq = a.seenSeq
 	} else {
-		held, last, missed := a.hub.Ring.Since(a.pauseSeq, nil)
+		held, last, missed := a.ctl.Ring().Since(a.pauseSeq, nil)
 		if extra := int(last - a.seenSeq); extra > 0 && extra <= len(held) {
 			held = held[:len(held)-extra] // newer ones come with the next update
 		}
@@ -800,22 +706,12 @@ func (a *App) onConnectTapped() {
 	if p == nil {
 		return
 	}
-	if a.hub.Live(p.Name) {
-		name := p.Name
-		go func() {
-			a.hub.Disconnect(name)
-			fyne.Do(func() { delete(a.states, name); a.refreshSide() })
-		}()
-		return
-	}
-	a.connectProfile(*p)
-	a.refreshSide()
-}
-
-func (a *App) connectProfile(p session.Profile) {
-	if err := a.hub.Connect(p); err != nil {
+	if a.ctl.Live(p.Name) {
+		a.ctl.Disconnect(p.Name)
+	} else if err := a.ctl.Connect(p.Name); err != nil {
 		a.setNotice(fmt.Sprintf("%s: %v", p.Name, err))
 	}
+	a.refreshSide()
 }
 
 func (a *App) onDuplicateTapped() {
@@ -827,7 +723,7 @@ func (a *App) onDuplicateTapped() {
 	cp.Subs = append([]json.RawMessage(nil), p.Subs...)
 	for i := 2; ; i++ {
 		cp.Name = fmt.Sprintf("%s-%d", p.Name, i)
-		if a.profileIndex(cp.Name) < 0 {
+		if !a.ctl.Has(cp.Name) {
 			break
 		}
 	}
@@ -844,57 +740,37 @@ func (a *App) onDeleteTapped() {
 		if !ok {
 			return
 		}
-		go a.hub.Disconnect(name)
-		i := a.profileIndex(name)
-		a.profiles = append(a.profiles[:i], a.profiles[i+1:]...)
-		a.store.Forget(name)
-		a.save()
+		if err := a.ctl.Delete(name); err != nil {
+			a.setNotice(err.Error())
+		}
 		a.sidebar.Tree.UnselectAll()
-		delete(a.states, name)
 		a.refreshSide()
 	}, a.win)
-}
-
-func (a *App) profileIndex(name string) int {
-	for i, p := range a.profiles {
-		if p.Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 // editProfile opens the profile form; nil creates a new profile.
 func (a *App) editProfile(p *session.Profile) {
 	var orig session.Profile
-	isNew := p == nil || a.profileIndex(p.Name) < 0
+	isNew := p == nil || !a.ctl.Has(p.Name)
 	if p != nil {
 		orig = *p
 	} else {
 		orig = session.Profile{Dialect: session.Dialects()[0]}
 	}
 	form := NewProfileForm(orig, func(name string) bool {
-		return (isNew || name != orig.Name) && a.profileIndex(name) >= 0
-	}, a.store.Secrets.Where())
+		return (isNew || name != orig.Name) && a.ctl.Has(name)
+	}, a.ctl.SecretsWhere())
 	var d dialog.Dialog
 	form.OnSave = func(np session.Profile) {
-		if i := a.profileIndex(orig.Name); !isNew && i >= 0 {
-			a.profiles[i] = np
-			if np.Name != orig.Name {
-				a.store.Forget(orig.Name)
-			}
-		} else {
-			a.profiles = append(a.profiles, np)
+		old := orig.Name
+		if isNew {
+			old = ""
 		}
-		a.save()
+		if err := a.ctl.Put(old, np); err != nil {
+			form.Problem.SetText(err.Error())
+			return
+		}
 		d.Hide()
-		if a.hub.Session(orig.Name) != nil || np.AutoConnect {
-			old := orig.Name
-			go func() {
-				a.hub.Disconnect(old)
-				fyne.Do(func() { a.connectProfile(np); a.refreshSide() })
-			}()
-		}
 		a.refreshSide()
 	}
 	cancel := widget.NewButton("Cancel", func() { d.Hide() })
@@ -907,41 +783,19 @@ func (a *App) editProfile(p *session.Profile) {
 	d.Show()
 }
 
-// save writes the non-demo profiles.
-func (a *App) save() {
-	var keep []session.Profile
-	for _, p := range a.profiles {
-		if !a.isDemo(p.Name) {
-			keep = append(keep, p)
-		}
-	}
-	if err := a.store.Save(keep); err != nil {
-		a.setNotice(err.Error())
-	}
-}
-
 func (a *App) onImportProfiles() {
 	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
 		defer r.Close()
-		var f profileFile
-		if err := json.NewDecoder(r).Decode(&f); err != nil {
-			dialog.ShowError(fmt.Errorf("that file is not a Feedscope profiles export: %w", err), a.win)
+		added, total, err := a.ctl.ImportProfiles(r)
+		if err != nil {
+			dialog.ShowError(err, a.win)
 			return
 		}
-		added := 0
-		for _, p := range f.Profiles {
-			if p.Validate() != nil || a.profileIndex(p.Name) >= 0 {
-				continue
-			}
-			a.profiles = append(a.profiles, p)
-			added++
-		}
-		a.save()
 		a.refreshSide()
-		a.setNotice(fmt.Sprintf("Imported %d of %d profiles (existing names and invalid ones skipped; secrets are never exported).", added, len(f.Profiles)))
+		a.setNotice(fmt.Sprintf("Imported %d of %d profiles (existing names and invalid ones skipped; secrets are never exported).", added, total))
 	}, a.win)
 }
 
@@ -951,19 +805,12 @@ func (a *App) onExportProfiles() {
 			return
 		}
 		defer w.Close()
-		var keep []session.Profile
-		for _, p := range a.profiles {
-			if !a.isDemo(p.Name) {
-				keep = append(keep, p)
-			}
-		}
-		sort.Slice(keep, func(i, j int) bool { return keep[i].Name < keep[j].Name })
-		b, _ := json.MarshalIndent(profileFile{Version: 1, Profiles: keep}, "", "  ")
-		if _, err := w.Write(b); err != nil {
+		n, err := a.ctl.ExportProfiles(w)
+		if err != nil {
 			dialog.ShowError(err, a.win)
 			return
 		}
-		a.setNotice(fmt.Sprintf("Exported %d profiles without their secrets.", len(keep)))
+		a.setNotice(fmt.Sprintf("Exported %d profiles without their secrets.", n))
 	}, a.win)
 }
 
@@ -1032,6 +879,3 @@ func init() {
 	log.SetFlags(log.Ltime)
 	log.SetOutput(os.Stderr)
 }
-
-// subsOf is the named profile's subscription table.
-func (a *App) subsOf(name string) []session.Sub { return a.sidebar.subsOf(name) }

@@ -10,28 +10,51 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
+// testStore is a profile store in a temporary directory.
+func testStore(t *testing.T) *control.ProfileStore {
+	dir := t.TempDir()
+	return &control.ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: control.FileSecrets(filepath.Join(dir, "secrets.json"))}
+}
+
+// newTestApp builds the window on a controller of its own, with the demo
+// server's profiles when demo is set, as cmd/feedscope wires them.
 func newTestApp(t *testing.T, demo bool) *App {
 	t.Helper()
+	return newTestAppWith(t, testStore(t), demo)
+}
+
+func newTestAppWith(t *testing.T, store *control.ProfileStore, demo bool) *App {
+	t.Helper()
 	a := test.NewTempApp(t)
-	dir := t.TempDir()
-	fa, err := New(a, Options{Demo: demo, Version: "test", ManualDrain: true},
-		&ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: &fileSecrets{path: filepath.Join(dir, "secrets.json")}})
-	if err != nil {
+	ctl := control.New(control.Options{Store: store})
+	t.Cleanup(ctl.Close)
+	if err := ctl.Load(); err != nil {
 		t.Fatal(err)
 	}
+	if demo {
+		ctl.AddDemo(st.StartDemo(t, 1).Profiles())
+	}
+	fa := New(a, ctl, Options{Version: "test", ManualDrain: true})
 	t.Cleanup(fa.Shutdown)
 	fa.win.Resize(fyne.NewSize(1280, 800))
 	return fa
 }
 
 // addProfile adds p to the app, connects it and selects it in the sidebar.
-func addProfile(a *App, p session.Profile) {
-	a.profiles = append(a.profiles, p)
-	a.connectProfile(p)
+func addProfile(t *testing.T, a *App, p session.Profile) {
+	t.Helper()
+	if err := a.ctl.Put("", p); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.ctl.Connect(p.Name); err != nil {
+		t.Fatal(err)
+	}
+	a.refreshSide()
 	a.sidebar.Tree.Select(p.Name)
 }
 
@@ -97,15 +120,14 @@ func TestDemoShowsFourLiveFeeds(t *testing.T) {
 // A profile edited in the form is saved, found again after a restart, and its secret
 // stays out of the profiles file.
 func TestProfilesSurviveRestart(t *testing.T) {
-	a := newTestApp(t, false)
+	store := testStore(t)
+	a := newTestAppWith(t, store, false)
 	p := session.Profile{Name: "work", Dialect: "misskey", URL: "wss://misskey.example/streaming", Token: "tok-123456789"}
-	a.profiles = append(a.profiles, p)
-	a.save()
-	b, err := New(test.NewTempApp(t), Options{ManualDrain: true}, a.store)
-	if err != nil {
+	if err := a.ctl.Put("", p); err != nil {
 		t.Fatal(err)
 	}
-	defer b.Shutdown()
+	a.ctl.Flush()
+	b := newTestAppWith(t, store, false)
 	if len(b.profiles) != 1 || b.profiles[0].Token != "tok-123456789" {
 		t.Fatalf("after restart: %+v", b.profiles)
 	}
@@ -117,14 +139,20 @@ func TestRejectedProfileIsExplained(t *testing.T) {
 	srv := st.StartDemo(t, 1)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "bad-token", Dialect: "misskey", URL: srv.URL("misskey"), Token: "bad"}
-	addProfile(a, p)
+	addProfile(t, a, p)
 	stepUntil(t, a, "rejected", func() bool { return a.states["bad-token"].Status.Phase == session.PhaseRejected })
-	text, _ := ProfileLine(p, a.states["bad-token"], true, 0)
+	text, _ := ProfileLine(p, a.states["bad-token"], 0)
 	if !strings.Contains(text, "rejected: 401 invalid_token") {
 		t.Fatalf("sidebar line %q", text)
 	}
+	if a.ctl.Live("bad-token") || a.connect.Text != "Connect" {
+		t.Fatalf("a rejected profile still counts as connected (button %q)", a.connect.Text)
+	}
 	p.Token = "good"
-	a.connectProfile(p)
+	if err := a.ctl.Put("bad-token", p); err != nil {
+		t.Fatal(err)
+	}
+	test.Tap(a.connect)
 	stepUntil(t, a, "open after fixing the token", func() bool { return a.states["bad-token"].Status.Phase == session.PhaseOpen })
 }
 
@@ -134,9 +162,13 @@ func TestMainWindowImage(t *testing.T) {
 	time.Local = time.UTC
 	defer func() { time.Local = old }()
 	a := newTestApp(t, false)
-	a.profiles = []session.Profile{
+	for _, p := range []session.Profile{
 		{Name: "demo-misskey", Dialect: "misskey", URL: "ws://127.0.0.1:1/streaming"},
 		{Name: "prod-gotham", Dialect: "gotham", URL: "wss://gotham.example/api/ws/gotham/v1/observations/spec?preview=true", InsecureSkipVerify: true},
+	} {
+		if err := a.ctl.Put("", p); err != nil {
+			t.Fatal(err)
+		}
 	}
 	base := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	for i := 0; i < 30; i++ {
@@ -145,7 +177,7 @@ func TestMainWindowImage(t *testing.T) {
 		if i%5 == 0 {
 			e.Dir, e.Kind, e.Sub, e.Summary = "state", "reconnecting", "", "connection lost; reconnecting in 2s"
 		}
-		a.hub.Ring.Publish(e)
+		a.ctl.Ring().Publish(e)
 	}
 	a.Step()
 	a.refreshSide()

@@ -20,7 +20,9 @@ const composerHistory = 50
 // message type, parse errors at line and column as you type, the dialect's shape
 // check, a history and saved messages.
 type Composer struct {
-	a       *App
+	ctl     socketCommander
+	prefs   fyne.Preferences
+	changed func() // after a message became a subscription
 	profile string
 	dialect session.Dialect
 
@@ -38,8 +40,8 @@ type Composer struct {
 	Content   fyne.CanvasObject
 }
 
-func newComposer(a *App) *Composer {
-	c := &Composer{a: a, saved: map[string]string{}}
+func newComposer(ctl socketCommander, prefs fyne.Preferences, changed func()) *Composer {
+	c := &Composer{ctl: ctl, prefs: prefs, changed: changed, saved: map[string]string{}}
 	c.title = widget.NewLabelWithStyle("Select a profile to compose messages for it.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	c.templates = widget.NewSelect(nil, c.onTemplate)
 	c.templates.PlaceHolder = "Template…"
@@ -91,10 +93,10 @@ func (c *Composer) SetProfile(name string) {
 		return
 	}
 	c.profile = name
-	p := c.a.profileByName(name)
+	p, ok := c.ctl.Profile(name)
 	c.dialect = nil
 	c.templates.Options = nil
-	if p != nil {
+	if ok {
 		c.dialect, _ = session.Lookup(p.Dialect)
 		c.title.SetText(fmt.Sprintf("Compose for %s (%s)", p.Name, p.Dialect))
 		for _, t := range c.dialect.Templates() {
@@ -117,7 +119,7 @@ func (c *Composer) prefKey(what string) string {
 }
 
 func (c *Composer) loadPrefs() {
-	prefs := c.a.fyne.Preferences()
+	prefs := c.prefs
 	c.history = nil
 	_ = json.Unmarshal([]byte(prefs.String(c.prefKey("history"))), &c.history)
 	c.saved = map[string]string{}
@@ -191,19 +193,19 @@ func (c *Composer) onSend(raw bool) {
 	if json.Compact(&compact, text) == nil {
 		frame = compact.Bytes()
 	}
-	s := c.a.liveSession(c.profile)
-	if s == nil {
+	if !c.ctl.Live(c.profile) {
 		c.status.SetText(c.profile + " is not connected: connect it first.")
 		return
 	}
 	if spec, ok := c.dialect.SubscriptionOf(frame); ok && !raw {
-		id, err := c.a.applyNewSub(c.profile, spec)
+		id, err := c.ctl.Subscribe(c.profile, spec)
 		if err != nil {
 			c.status.SetText(err.Error())
 			return
 		}
+		c.changed()
 		c.status.SetText("Sent as subscription #" + id + ".")
-	} else if err := s.SendRaw(frame); err != nil {
+	} else if err := c.ctl.SendRaw(c.profile, frame); err != nil {
 		c.status.SetText(err.Error())
 		return
 	} else if raw {
@@ -216,7 +218,7 @@ func (c *Composer) onSend(raw bool) {
 		c.history = c.history[:composerHistory]
 	}
 	b, _ := json.Marshal(c.history)
-	c.a.fyne.Preferences().SetString(c.prefKey("history"), string(b))
+	c.prefs.SetString(c.prefKey("history"), string(b))
 	c.histList.Refresh()
 }
 
@@ -227,7 +229,7 @@ func (c *Composer) onSaveNamed() {
 	}
 	c.saved[c.saveName.Text] = c.editor.Text
 	b, _ := json.Marshal(c.saved)
-	c.a.fyne.Preferences().SetString(c.prefKey("saved"), string(b))
+	c.prefs.SetString(c.prefKey("saved"), string(b))
 	c.refreshSaved()
 	c.status.SetText("Saved as " + c.saveName.Text + ".")
 	c.saveName.SetText("")

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
 )
 
@@ -25,7 +26,7 @@ type Health struct {
 func NewHealth() *Health { return &Health{history: map[string][]uint64{}} }
 
 // Sample records counters when a sample period has passed.
-func (h *Health) Sample(now time.Time, states map[string]ProfileState) {
+func (h *Health) Sample(now time.Time, states map[string]control.State) {
 	if now.Sub(h.last) < healthSample {
 		return
 	}

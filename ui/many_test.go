@@ -31,8 +31,12 @@ func TestSixteenProfilesNoStarvation(t *testing.T) {
 	for i := 0; i < 16; i++ {
 		p := session.Profile{Name: fmt.Sprintf("fh-%02d", i), Dialect: "misskey", URL: srv.URL("misskey"),
 			Subs: []json.RawMessage{json.RawMessage(`{"channel":"localTimeline"}`)}}
-		a.profiles = append(a.profiles, p)
-		a.connectProfile(p)
+		if err := a.ctl.Put("", p); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ctl.Connect(p.Name); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// Drain at the app's own cadence for 8 s; the rates are per-second windows.
 	tick := time.NewTicker(refreshEvery)
@@ -41,7 +45,7 @@ func TestSixteenProfilesNoStarvation(t *testing.T) {
 		a.Step()
 	}
 	total := 0.0
-	for _, p := range a.profiles {
+	for _, p := range a.ctl.Profiles() {
 		r := a.rates[p.Name]
 		total += r
 		t.Logf("%s: %.0f events/s", p.Name, r)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/tiles"
@@ -24,7 +24,7 @@ import (
 // MapPanel is the map tab: live tracks, the Gotham subscriptions' polygons, and a
 // polygon draft that becomes a subscription.
 type MapPanel struct {
-	a       *App
+	mapDeps
 	Map     *MapView
 	tracks  *geo.Tracks
 	draw    *widget.Button
@@ -38,11 +38,23 @@ type MapPanel struct {
 	Content fyne.CanvasObject
 }
 
+// mapDeps is what the map panel needs from the window around it.
+type mapDeps struct {
+	ctl     subscriber
+	notice  func(string)
+	pick    func(key, label string) // select the newest table row about a track
+	changed func()                  // after a subscription changed
+	win     fyne.Window
+	clip    fyne.Clipboard
+	tiles   func(urlTemplate string) *tiles.Source // nil: no online layer
+	tileURL func() string
+}
+
 // Washington DC, where the demo's vessels are.
 var dcCentre = orb.Point{-77.0605, 38.9038}
 
-func newMapPanel(a *App) *MapPanel {
-	p := &MapPanel{a: a, tracks: geo.NewTracks(30, 20_000)}
+func newMapPanel(d mapDeps) *MapPanel {
+	p := &MapPanel{mapDeps: d, tracks: geo.NewTracks(30, 20_000)}
 	p.Map = NewMapView(dcCentre, 13)
 	p.Map.OnDraftChanged = func(orb.Ring) { p.check() }
 	p.Map.OnFinished = func(orb.Ring) { p.updateButtons(); p.check() }
@@ -92,15 +104,17 @@ func newMapPanel(a *App) *MapPanel {
 // setOnline turns the online tile layer on or off. It is off until asked for: the
 // embedded basemap needs no network.
 func (p *MapPanel) setOnline(on bool) {
-	if !on {
+	if !on || p.tiles == nil {
 		p.Map.Scene.Tiles = nil
 		p.Map.SetCredit("Basemap: Natural Earth")
 		p.Map.Refresh()
+		if on {
+			p.notice("No online map in this build: the embedded basemap stays.")
+		}
 		return
 	}
-	url := p.a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL)
-	dir := filepath.Join(p.a.fyne.Storage().RootURI().Path(), "tiles")
-	src := tiles.New(url, "Feedscope/"+p.a.version+" (+https://github.com/feedscope/feedscope)", dir)
+	url := p.tileURL()
+	src := p.tiles(url)
 	src.OnLoad = func(tiles.Key) {
 		fyne.Do(func() {
 			p.Map.Scene.TilesGen++
@@ -191,7 +205,7 @@ func (p *MapPanel) queryJSON() string {
 
 // polygonal is the named profile's dialect when its subscriptions take polygons.
 func (p *MapPanel) polygonal(profile string) (session.Polygonal, bool) {
-	if prof := p.a.profileByName(profile); prof != nil {
+	if prof, ok := p.ctl.Profile(profile); ok {
 		return session.PolygonalOf(prof.Dialect)
 	}
 	return nil, false
@@ -208,68 +222,70 @@ func (p *MapPanel) geoJSON() string {
 
 func (p *MapPanel) copy(s string) {
 	if s == "" {
-		p.a.setNotice("Draw a polygon first.")
+		p.notice("Draw a polygon first.")
 		return
 	}
-	p.a.fyne.Clipboard().SetContent(s)
-	p.a.setNotice("Copied to the clipboard.")
+	p.clip.SetContent(s)
+	p.notice("Copied to the clipboard.")
 }
 
 func (p *MapPanel) onSubscribe() {
 	if p.target.Selected == "" {
-		p.a.setNotice("Choose the profile to subscribe on.")
+		p.notice("Choose the profile to subscribe on.")
 		return
 	}
 	poly, ok := p.polygonal(p.target.Selected)
 	if !ok || p.Map.Draft() == nil {
-		p.a.setNotice("Draw a polygon first.")
+		p.notice("Draw a polygon first.")
 		return
 	}
 	spec, err := poly.PolygonSub(p.Map.Draft())
 	if err != nil {
-		p.a.setNotice(err.Error())
+		p.notice(err.Error())
 		return
 	}
-	id, err := p.a.applyNewSub(p.target.Selected, spec)
+	id, err := p.ctl.Subscribe(p.target.Selected, spec)
 	if err != nil {
-		p.a.setNotice(err.Error())
+		p.notice(err.Error())
 		return
 	}
-	p.a.setNotice(fmt.Sprintf("Subscribed %s #%s to the drawn polygon: only tracks inside it arrive for it.", p.target.Selected, id))
+	p.changed()
+	p.notice(fmt.Sprintf("Subscribed %s #%s to the drawn polygon: only tracks inside it arrive for it.", p.target.Selected, id))
 	p.Map.Cancel()
 }
 
 func (p *MapPanel) onApply() {
 	name, id, ok := strings.Cut(p.subSel.Selected, " #")
 	if !ok {
-		p.a.setNotice("Choose the subscription to apply the polygon to.")
+		p.notice("Choose the subscription to apply the polygon to.")
 		return
 	}
 	poly, ok := p.polygonal(name)
 	var old json.RawMessage
-	for _, s := range p.a.subsOf(name) {
+	for _, s := range p.ctl.Subs(name) {
 		if s.ID == id {
 			old = s.Spec
 		}
 	}
 	if !ok || old == nil || p.Map.Draft() == nil {
-		p.a.setNotice("Choose the subscription to apply the polygon to.")
+		p.notice("Choose the subscription to apply the polygon to.")
 		return
 	}
 	spec, err := poly.WithPolygon(old, p.Map.Draft())
 	if err == nil {
-		err = p.a.applySub(name, id, spec)
+		err = p.ctl.Replace(name, id, spec)
 	}
 	if err != nil {
-		p.a.setNotice(err.Error())
+		p.notice(err.Error())
 		return
 	}
-	p.a.setNotice(fmt.Sprintf("%s #%s now follows the drawn polygon.", name, id))
+	p.changed()
+	p.notice(fmt.Sprintf("%s #%s now follows the drawn polygon.", name, id))
 }
 
 func (p *MapPanel) onSave() {
 	if p.Map.Draft() == nil {
-		p.a.setNotice("Draw a polygon first.")
+		p.notice("Draw a polygon first.")
 		return
 	}
 	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
@@ -278,9 +294,9 @@ func (p *MapPanel) onSave() {
 		}
 		defer w.Close()
 		if _, err := io.WriteString(w, p.geoJSON()); err != nil {
-			p.a.setNotice("Saving failed: " + err.Error())
+			p.notice("Saving failed: " + err.Error())
 		}
-	}, p.a.win)
+	}, p.win)
 }
 
 func (p *MapPanel) onOpen() {
@@ -294,9 +310,9 @@ func (p *MapPanel) onOpen() {
 			err = p.OpenGeoJSON(data)
 		}
 		if err != nil {
-			p.a.setNotice(err.Error())
+			p.notice(err.Error())
 		}
-	}, p.a.win)
+	}, p.win)
 }
 
 // OpenGeoJSON takes the first polygon of a GeoJSON document as the draft.
@@ -308,7 +324,7 @@ func (p *MapPanel) OpenGeoJSON(data []byte) error {
 	p.Map.SetDraft(rings[0])
 	p.Map.FitTo(rings[0].Bound())
 	if len(rings) > 1 {
-		p.a.setNotice(fmt.Sprintf("The file has %d polygons; the first is the draft.", len(rings)))
+		p.notice(fmt.Sprintf("The file has %d polygons; the first is the draft.", len(rings)))
 	}
 	return nil
 }
@@ -334,7 +350,7 @@ func (p *MapPanel) onTrackTapped(t *geo.Track) {
 	if label == "" {
 		label = t.Key.TrackID
 	}
-	p.a.selectTrackEvent(t.Key.String(), label)
+	p.pick(t.Key.String(), label)
 }
 
 // OnEvents takes the positions of a batch's tracks into the track store, as the
@@ -359,7 +375,7 @@ func (p *MapPanel) OnEvents(batch []session.Event) {
 }
 
 // Update redraws with the current tracks and the subscriptions' polygons.
-func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileState) {
+func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.State) {
 	tracks := p.tracks.All()
 	for _, t := range tracks {
 		if n := len(t.Trail); n > 1 && math.IsNaN(t.Trail[n-1].Heading) { // no heading reported: from the last move
@@ -377,7 +393,7 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]ProfileS
 			continue
 		}
 		targets = append(targets, prof.Name)
-		for _, s := range profileSubs(prof, states) {
+		for _, s := range states[prof.Name].Subs {
 			subs = append(subs, prof.Name+" #"+s.ID)
 			ring, ok := poly.SubPolygon(s.Spec)
 			if !ok {

@@ -60,9 +60,9 @@ func TestMapDrawSubscribeFollow(t *testing.T) {
 			t.Fatalf("an observation outside the polygon arrived: %+v", e.Geo)
 		}
 	}
-	saved := a.profileByName("demo-gotham").Subs
-	if len(saved) != 2 {
-		t.Fatalf("profile subs %s", saved)
+	prof, _ := a.ctl.Profile("demo-gotham")
+	if saved := prof.Subs; len(saved) != 2 {
+		t.Fatalf("profile subs %s", prof.Subs)
 	}
 
 	// Edit: a smaller box, applied to #2.

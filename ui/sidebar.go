@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
 )
 
@@ -23,7 +24,7 @@ type Sidebar struct {
 	Tree *widget.Tree
 
 	profiles []session.Profile
-	states   map[string]ProfileState
+	states   map[string]control.State
 	rates    map[string]float64
 	health   *Health
 }
@@ -32,13 +33,13 @@ const subSep = "\x00"
 
 // NewSidebar builds the tree.
 func NewSidebar() *Sidebar {
-	s := &Sidebar{states: map[string]ProfileState{}, rates: map[string]float64{}}
+	s := &Sidebar{states: map[string]control.State{}, rates: map[string]float64{}}
 	s.Tree = widget.NewTree(s.children, s.branch, s.create, s.update)
 	return s
 }
 
 // Update replaces what the sidebar shows.
-func (s *Sidebar) Update(profiles []session.Profile, states map[string]ProfileState, rates map[string]float64) {
+func (s *Sidebar) Update(profiles []session.Profile, states map[string]control.State, rates map[string]float64) {
 	known := map[string]bool{}
 	for _, p := range s.profiles {
 		known[p.Name] = true
@@ -77,28 +78,9 @@ func (s *Sidebar) children(id widget.TreeNodeID) []widget.TreeNodeID {
 	return ids
 }
 
-// subsOf returns the live table when connected, the saved subscriptions otherwise.
-func (s *Sidebar) subsOf(name string) []session.Sub {
-	for _, p := range s.profiles {
-		if p.Name == name {
-			return profileSubs(p, s.states)
-		}
-	}
-	return nil
-}
-
-// profileSubs is a profile's subscription table when it is connected, and its
-// saved subscriptions (numbered as a connect would number them) when not.
-func profileSubs(p session.Profile, states map[string]ProfileState) []session.Sub {
-	if st, ok := states[p.Name]; ok {
-		return st.Subs
-	}
-	subs := make([]session.Sub, len(p.Subs))
-	for i, spec := range p.Subs {
-		subs[i] = session.Sub{ID: fmt.Sprint(i + 1), Spec: spec, State: session.SubOffline}
-	}
-	return subs
-}
+// subsOf returns the named profile's subscription table, as its session keeps it
+// (connected or not).
+func (s *Sidebar) subsOf(name string) []session.Sub { return s.states[name].Subs }
 
 func (s *Sidebar) branch(id widget.TreeNodeID) bool {
 	return id == "" || !strings.Contains(id, subSep) && len(s.subsOf(id)) > 0
@@ -137,8 +119,7 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 			p = q
 		}
 	}
-	st, connected := s.states[name]
-	text, colour := ProfileLine(p, st, connected, s.rates[name])
+	text, colour := ProfileLine(p, s.states[name], s.rates[name])
 	label.SetText(text)
 	label.Importance = widget.MediumImportance
 	if p.InsecureSkipVerify {
@@ -150,12 +131,12 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 }
 
 // ProfileLine is a profile's sidebar text and dot colour.
-func ProfileLine(p session.Profile, st ProfileState, connected bool, rate float64) (string, fyne.ThemeColorName) {
+func ProfileLine(p session.Profile, st control.State, rate float64) (string, fyne.ThemeColorName) {
 	text := p.Name
 	if p.InsecureSkipVerify {
 		text += "  ⚠ TLS not verified"
 	}
-	if !connected {
+	if !st.Live && st.Status.Phase == session.PhaseClosed && (st.Status.Detail == "" || st.Status.Detail == session.DetailClosedByUser) {
 		return text + " · not connected", theme.ColorNameDisabled
 	}
 	switch st.Status.Phase {

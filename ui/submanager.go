@@ -16,7 +16,10 @@ import (
 // SubManager edits the selected profile's subscriptions with the dialect's form,
 // lists them with their health, and holds the dialect's extra commands.
 type SubManager struct {
-	a       *App
+	ctl     socketCommander
+	health  *Health
+	changed func()                   // after a subscription changed
+	pick    func(profile, id string) // select a subscription in the sidebar
 	profile string
 	dialect string
 	subs    []session.Sub
@@ -36,13 +39,13 @@ type SubManager struct {
 	Content fyne.CanvasObject
 }
 
-func newSubManager(a *App) *SubManager {
-	m := &SubManager{a: a}
+func newSubManager(ctl socketCommander, health *Health, changed func(), pick func(profile, id string)) *SubManager {
+	m := &SubManager{ctl: ctl, health: health, changed: changed, pick: pick}
 	m.title = widget.NewLabelWithStyle("Select a profile in the sidebar to manage its subscriptions.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	m.list = widget.NewList(func() int { return len(m.subs) }, m.createRow, m.updateRow)
 	m.list.OnSelected = func(i widget.ListItemID) {
 		if i < len(m.subs) {
-			m.a.sidebar.Tree.Select(m.profile + subSep + m.subs[i].ID)
+			m.pick(m.profile, m.subs[i].ID)
 		}
 	}
 	m.formBox = container.NewVBox()
@@ -93,7 +96,7 @@ func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	dot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
 	buttons := row.Objects[2].(*fyne.Container)
 	texts.Objects[0].(*widget.Label).SetText("#" + sub.ID + "  " + DescribeSub(m.dialect, sub.Spec))
-	texts.Objects[1].(*widget.Label).SetText(HealthLine(sub, m.a.health.Rates(m.profile, sub.ID)))
+	texts.Objects[1].(*widget.Label).SetText(HealthLine(sub, m.health.Rates(m.profile, sub.ID)))
 	dot.FillColor = theme.Color(subColor(sub.State))
 	dot.Refresh()
 	cmds := buttons.Objects[0].(*fyne.Container)
@@ -113,11 +116,11 @@ func (m *SubManager) SetProfile(name string) {
 		return
 	}
 	m.profile = name
-	p := m.a.profileByName(name)
+	p, ok := m.ctl.Profile(name)
 	m.extras.RemoveAll()
 	m.reply.SetText("")
 	m.chart.Hide()
-	if p == nil {
+	if !ok {
 		m.dialect, m.form = "", nil
 		m.title.SetText("Select a profile in the sidebar to manage its subscriptions.")
 		m.formBox.RemoveAll()
@@ -145,12 +148,11 @@ func (m *SubManager) SetProfile(name string) {
 
 // run runs one of the dialect's commands on the profile's session.
 func (m *SubManager) run(cmd session.Command) {
-	if s := m.a.liveSession(m.profile); s != nil {
-		s.Do(cmd.Run)
-		m.reply.SetText(cmd.Hint)
+	if err := m.ctl.Run(m.profile, cmd); err != nil {
+		m.reply.SetText(err.Error())
 		return
 	}
-	m.reply.SetText(m.profile + " is not connected.")
+	m.reply.SetText(cmd.Hint)
 }
 
 // edit loads a subscription into the form ("" starts a new one).
@@ -200,10 +202,16 @@ func (m *SubManager) onApply() {
 	if err != nil {
 		return
 	}
-	if err := m.a.applySub(m.profile, m.editing, spec); err != nil {
+	if m.editing == "" {
+		_, err = m.ctl.Subscribe(m.profile, spec)
+	} else {
+		err = m.ctl.Replace(m.profile, m.editing, spec)
+	}
+	if err != nil {
 		m.problem.SetText(err.Error())
 		return
 	}
+	m.changed()
 	if m.editing == "" {
 		m.reply.SetText("Subscribed: " + DescribeSub(m.dialect, spec))
 	} else {
@@ -213,7 +221,10 @@ func (m *SubManager) onApply() {
 }
 
 func (m *SubManager) remove(id string) {
-	m.a.removeSub(m.profile, id)
+	if err := m.ctl.Unsubscribe(m.profile, id); err != nil {
+		m.reply.SetText(err.Error())
+	}
+	m.changed()
 	if m.editing == id {
 		m.edit("")
 	}
@@ -222,7 +233,7 @@ func (m *SubManager) remove(id string) {
 
 // Refresh reloads the subscription rows.
 func (m *SubManager) Refresh() {
-	m.subs = m.a.sidebar.subsOf(m.profile)
+	m.subs = m.ctl.Subs(m.profile)
 	m.list.Refresh()
 }
 

@@ -144,7 +144,9 @@ func TestISymphonyForm(t *testing.T) {
 
 func TestComposerParseErrors(t *testing.T) {
 	a := newTestApp(t, false)
-	a.profiles = append(a.profiles, session.Profile{Name: "g", Dialect: "gotham", URL: "ws://127.0.0.1:1/api/ws/gotham/v1/observations/x?preview=true"})
+	if err := a.ctl.Put("", session.Profile{Name: "g", Dialect: "gotham", URL: "ws://127.0.0.1:1/api/ws/gotham/v1/observations/x?preview=true"}); err != nil {
+		t.Fatal(err)
+	}
 	c := a.composer
 	c.SetProfile("g")
 	cases := []struct{ text, want string }{
@@ -177,7 +179,7 @@ func TestSubManagerAgainstDemo(t *testing.T) {
 	srv := st.StartDemo(t, 20)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "mk", Dialect: "misskey", URL: srv.URL("misskey"), Token: "t0ken-123456"}
-	addProfile(a, p)
+	addProfile(t, a, p)
 	m := a.subs
 	stepUntil(t, a, "open", func() bool { return a.states["mk"].Status.Phase == session.PhaseOpen })
 	f := m.form.(*misskeyForm)
@@ -187,8 +189,8 @@ func TestSubManagerAgainstDemo(t *testing.T) {
 		subs := a.states["mk"].Subs
 		return len(subs) == 1 && subs[0].State == session.SubLive && subs[0].Events > 0
 	})
-	if saved := a.profileByName("mk").Subs; len(saved) != 1 || string(saved[0]) != `{"channel":"serverStats"}` {
-		t.Fatalf("saved subs %s", saved)
+	if saved, _ := a.ctl.Profile("mk"); len(saved.Subs) != 1 || string(saved.Subs[0]) != `{"channel":"serverStats"}` {
+		t.Fatalf("saved subs %s", saved.Subs)
 	}
 	// History fills the chart from the reply.
 	d, _ := session.Lookup("misskey")
@@ -219,7 +221,7 @@ func TestSubManagerAgainstDemo(t *testing.T) {
 		return len(subs) == 1 && subs[0].ID == "1" && strings.Contains(string(subs[0].Spec), "localTimeline") && subs[0].State == session.SubLive
 	})
 	m.remove("1")
-	if len(a.profileByName("mk").Subs) != 0 {
+	if saved, _ := a.ctl.Profile("mk"); len(saved.Subs) != 0 {
 		t.Fatal("removed subscription still saved")
 	}
 }
@@ -228,7 +230,7 @@ func TestHypothesisPingAndWhoami(t *testing.T) {
 	srv := st.StartDemo(t, 1)
 	a := newTestApp(t, false)
 	p := session.Profile{Name: "h", Dialect: "hypothesis", URL: srv.URL("hypothesis"), Token: "t0ken-123456"}
-	addProfile(a, p)
+	addProfile(t, a, p)
 	stepUntil(t, a, "open", func() bool { return a.states["h"].Status.Phase == session.PhaseOpen })
 	test.Tap(a.subs.extras.Objects[0].(*widget.Button))
 	stepUntil(t, a, "pong", func() bool { return strings.HasPrefix(a.subs.reply.Text, "Ping: pong after ") })

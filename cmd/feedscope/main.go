@@ -1,13 +1,21 @@
 // Command feedscope watches live WebSocket feeds: the desktop app, plus every
 // subcommand of package cli (tail, demo-server…), as the headless feedscope-cli has them.
+//
+// It wires the app together and holds no logic: the profile store, the demo
+// server, the tile fetcher and the controller are made here and handed to the
+// window.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/feedscope/feedscope/cli"
+	"github.com/feedscope/feedscope/control"
+	"github.com/feedscope/feedscope/session/demo"
+	"github.com/feedscope/feedscope/tiles"
 	"github.com/feedscope/feedscope/ui"
 
 	_ "github.com/feedscope/feedscope/session/all"
@@ -18,7 +26,7 @@ func main() {
 		os.Exit(code)
 	}
 	fs := flag.NewFlagSet("feedscope", flag.ExitOnError)
-	demo := fs.Bool("demo", false, "start the embedded demo server and connect one profile per dialect")
+	demoFlag := fs.Bool("demo", false, "start the embedded demo server and connect one profile per dialect")
 	firehose := fs.String("firehose", "", "with --demo: stream this dialect's frames as fast as they are read (performance runs)")
 	rate := fs.Float64("rate", 0, "with --firehose: frames per second")
 	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
@@ -28,8 +36,37 @@ func main() {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := ui.Run(ui.Options{Demo: *demo, Version: cli.Version, Firehose: *firehose, Rate: *rate, Probe: *probe}); err != nil {
+	if err := run(*demoFlag, *firehose, *rate, *probe); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
+}
+
+func run(withDemo bool, firehose string, rate float64, probe bool) error {
+	app := ui.NewFyneApp()
+	root := ui.StorageDir(app)
+	ctl := control.New(control.Options{
+		Store:   &control.ProfileStore{Path: filepath.Join(root, "profiles.json"), Secrets: control.OpenSecrets(root)},
+		RingCap: ui.RingCap(app),
+	})
+	defer ctl.Close()
+	notice := ""
+	if err := ctl.Load(); err != nil {
+		notice = err.Error()
+	}
+	if withDemo {
+		srv, err := demo.Start(demo.Options{Firehose: firehose, Rate: rate})
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		// The demo profiles are not saved: the server's port changes every run.
+		ctl.AddDemo(control.DemoOnly(srv.Profiles(), firehose))
+	}
+	tileDir := filepath.Join(root, "tiles")
+	// Tile servers' usage policies ask a client to name itself.
+	userAgent := "Feedscope/" + cli.Version + " (+https://github.com/feedscope/feedscope)"
+	ui.Run(app, ctl, ui.Options{Version: cli.Version, Probe: probe, Notice: notice,
+		Tiles: func(url string) *tiles.Source { return tiles.New(url, userAgent, tileDir) }})
+	return nil
 }

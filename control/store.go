@@ -1,4 +1,4 @@
-package ui
+package control
 
 import (
 	"encoding/json"
@@ -143,6 +143,10 @@ type SecretStore interface {
 }
 
 const keyringService = "io.github.feedscope"
+
+// FileSecrets keeps secrets in a JSON file at path readable only by the user: the
+// fallback of OpenSecrets, and what tests use.
+func FileSecrets(path string) SecretStore { return &fileSecrets{path: path} }
 
 // OpenSecrets returns the OS keyring when one answers, otherwise a 0600 file in dir.
 func OpenSecrets(dir string) SecretStore {

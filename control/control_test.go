@@ -1,0 +1,239 @@
+package control_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/feedscope/feedscope/control"
+	"github.com/feedscope/feedscope/session"
+	_ "github.com/feedscope/feedscope/session/all"
+	st "github.com/feedscope/feedscope/session/sessiontest"
+)
+
+func newStore(t *testing.T) *control.ProfileStore {
+	dir := t.TempDir()
+	return &control.ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: control.FileSecrets(filepath.Join(dir, "secrets.json"))}
+}
+
+func newController(t *testing.T, store *control.ProfileStore) *control.Controller {
+	c := control.New(control.Options{Store: store})
+	c.OnSaveError(func(err error) { t.Errorf("save: %v", err) })
+	t.Cleanup(c.Close)
+	if err := c.Load(); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func names(ps []session.Profile) string {
+	var n []string
+	for _, p := range ps {
+		n = append(n, p.Name)
+	}
+	return strings.Join(n, ",")
+}
+
+// Profiles are created, renamed, refused when a name is taken, deleted, and found
+// again by the next run with their secrets, which never reach the profiles file.
+func TestProfilesCRUD(t *testing.T) {
+	store := newStore(t)
+	c := newController(t, store)
+	work := session.Profile{Name: "work", Dialect: "misskey", URL: "wss://misskey.example/streaming", Token: "tok-123456789",
+		Headers: map[string]string{"X-Api-Key": "hdr-987654321"}}
+	if err := c.Put("", work); err != nil {
+		t.Fatal(err)
+	}
+	pbx := session.Profile{Name: "pbx", Dialect: "isymphony", URL: "ws://pbx.example/communication_manager/ws/event", User: "manager", Password: "pw-55555555"}
+	if err := c.Put("", pbx); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Put("", session.Profile{Name: "work", Dialect: "gotham", URL: "wss://g/api/ws/gotham/v1/observations/x?preview=true"}); err == nil {
+		t.Fatal("a second profile called work")
+	}
+	if err := c.Put("", session.Profile{Name: "bad", Dialect: "misskey", URL: "https://x/streaming"}); err == nil {
+		t.Fatal("an http URL was accepted")
+	}
+	if err := c.Put("", session.Profile{Name: "bad", Dialect: "misskey", URL: "wss://x/streaming", Subs: []json.RawMessage{st.JSON(`{"channel":"main","params":null}`)}}); err == nil {
+		t.Fatal("a subscription the dialect refuses was accepted")
+	}
+	work.Name = "office"
+	if err := c.Put("work", work); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(c.Profiles()); got != "office,pbx" {
+		t.Fatalf("profiles %s", got)
+	}
+	c.Flush()
+	raw, _ := os.ReadFile(store.Path)
+	for _, secret := range []string{"tok-123456789", "hdr-987654321", "pw-55555555"} {
+		if bytes.Contains(raw, []byte(secret)) {
+			t.Fatalf("secret %s in the profiles file", secret)
+		}
+	}
+	if !bytes.Contains(raw, []byte(`"X-Api-Key"`)) {
+		t.Fatalf("the header's name is missing from the profiles file:\n%s", raw)
+	}
+	if v, _ := store.Secrets.Get("work", "token"); v != "" {
+		t.Fatal("the renamed profile's old secrets were kept")
+	}
+
+	next := newController(t, store)
+	got, ok := next.Profile("office")
+	if !ok || got.Token != "tok-123456789" || got.Headers["X-Api-Key"] != "hdr-987654321" {
+		t.Fatalf("after restart: %+v", got)
+	}
+	if p, _ := next.Profile("pbx"); p.Password != "pw-55555555" {
+		t.Fatalf("password after restart %q", p.Password)
+	}
+	if err := next.Delete("pbx"); err != nil {
+		t.Fatal(err)
+	}
+	next.Flush()
+	if v, _ := store.Secrets.Get("pbx", "password"); v != "" || next.Has("pbx") {
+		t.Fatal("a deleted profile's password is still kept")
+	}
+	if err := next.Delete("pbx"); err == nil {
+		t.Fatal("deleted twice")
+	}
+}
+
+// Every profile has one session: subscription ids are the same offline, live,
+// after a disconnect and after an offline edit, and the saved profile follows.
+func TestSubscriptionIDsAreStable(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	store := newStore(t)
+	c := newController(t, store)
+	p := session.Profile{Name: "mk", Dialect: "misskey", URL: srv.URL("misskey"), Token: "t0ken-123456",
+		Subs: []json.RawMessage{st.JSON(`{"channel":"localTimeline"}`)}}
+	if err := c.Put("", p); err != nil {
+		t.Fatal(err)
+	}
+	// Offline: the session numbers them, no one else.
+	id, err := c.Subscribe("mk", st.JSON(`{"channel":"serverStats"}`))
+	if err != nil || id != "2" {
+		t.Fatalf("offline subscribe %q %v", id, err)
+	}
+	if _, err := c.Subscribe("mk", st.JSON(`[1]`)); err == nil {
+		t.Fatal("a subscription the dialect refuses was accepted")
+	}
+	ids := func() string {
+		var out []string
+		for _, s := range c.Subs("mk") {
+			out = append(out, s.ID+"="+string(s.State))
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids(); got != "1=offline,2=offline" {
+		t.Fatalf("offline subs %s", got)
+	}
+	if c.Live("mk") {
+		t.Fatal("live before Connect")
+	}
+	if err := c.Run("mk", session.Command{}); !errors.Is(err, control.ErrNotConnected) {
+		t.Fatalf("command while offline: %v", err)
+	}
+	if err := c.Connect("mk"); err != nil {
+		t.Fatal(err)
+	}
+	st.Until(t, "both live", func() bool { return ids() == "1=live,2=live" })
+	c.Disconnect("mk")
+	st.Until(t, "offline again", func() bool { return !c.Live("mk") && ids() == "1=offline,2=offline" })
+	// Offline edits keep the ids and go out on the next connect.
+	if err := c.Replace("mk", "1", st.JSON(`{"channel":"globalTimeline"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Unsubscribe("mk", "2"); err != nil {
+		t.Fatal(err)
+	}
+	id, _ = c.Subscribe("mk", st.JSON(`{"channel":"queueStats"}`))
+	if id != "3" {
+		t.Fatalf("id after a removal %q, want 3", id)
+	}
+	c.Connect("mk")
+	st.Until(t, "live with the edits", func() bool { return ids() == "1=live,3=live" })
+	st.Until(t, "events of #1", func() bool {
+		for _, s := range c.States()["mk"].Subs {
+			if s.ID == "1" && s.Events > 0 && strings.Contains(string(s.Spec), "globalTimeline") {
+				return true
+			}
+		}
+		return false
+	})
+	c.Flush()
+	next := newController(t, store)
+	saved, _ := next.Profile("mk")
+	if len(saved.Subs) != 2 || compact(saved.Subs[0]) != `{"channel":"globalTimeline"}` || compact(saved.Subs[1]) != `{"channel":"queueStats"}` {
+		t.Fatalf("saved subs %s", saved.Subs)
+	}
+}
+
+// The demo profiles connect, fill the one ring, and are never saved or exported;
+// an export carries no secret, and importing it skips names already taken.
+func TestDemoImportExport(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	store := newStore(t)
+	c := newController(t, store)
+	if err := c.Put("", session.Profile{Name: "mine", Dialect: "hypothesis", URL: "wss://h.example/ws", Token: "tok-abcdefgh",
+		Subprotocols: []string{"v1"}, Headers: map[string]string{"Cookie": "session=hdr-secret-1"}}); err != nil {
+		t.Fatal(err)
+	}
+	c.AddDemo(srv.Profiles())
+	st.Until(t, "every demo profile open with events", func() bool {
+		open := 0
+		for name, s := range c.States() {
+			if strings.HasPrefix(name, "demo-") && s.Status.Phase == session.PhaseOpen {
+				open++
+			}
+		}
+		held, _ := c.Ring().Len()
+		return open == len(srv.Profiles()) && held > 0
+	})
+	if !c.IsDemo("demo-misskey") || c.IsDemo("mine") {
+		t.Fatal("IsDemo")
+	}
+	var buf bytes.Buffer
+	n, err := c.ExportProfiles(&buf)
+	if err != nil || n != 1 {
+		t.Fatalf("export %d %v", n, err)
+	}
+	for _, secret := range []string{"tok-abcdefgh", "hdr-secret-1", "demo-token", "manag3rpa55word", "demo-"} {
+		if strings.Contains(buf.String(), secret) {
+			t.Fatalf("the export holds %q:\n%s", secret, buf.String())
+		}
+	}
+	c.Flush()
+	if raw, _ := os.ReadFile(store.Path); strings.Contains(string(raw), "demo-") {
+		t.Fatalf("a demo profile was saved:\n%s", raw)
+	}
+
+	other := newController(t, newStore(t))
+	other.Put("", session.Profile{Name: "keep", Dialect: "misskey", URL: "wss://m.example/streaming"})
+	doc := strings.Replace(buf.String(), `"profiles": [`, `"profiles": [{"name":"keep","dialect":"misskey","url":"wss://other/streaming"},{"name":"broken","dialect":"nope","url":"ws://x/"},`, 1)
+	added, total, err := other.ImportProfiles(strings.NewReader(doc))
+	if err != nil || added != 1 || total != 3 {
+		t.Fatalf("import: %d of %d, %v", added, total, err)
+	}
+	got, _ := other.Profile("mine")
+	if got.Token != "" || len(got.Subprotocols) != 1 || got.HeaderNames[0] != "Cookie" {
+		t.Fatalf("imported %+v", got)
+	}
+	if k, _ := other.Profile("keep"); k.URL != "wss://m.example/streaming" {
+		t.Fatal("an import replaced an existing profile")
+	}
+	if _, _, err := other.ImportProfiles(strings.NewReader("not json")); err == nil || !strings.Contains(err.Error(), "not a Feedscope profiles export") {
+		t.Fatalf("garbage import: %v", err)
+	}
+}
+
+func compact(b []byte) string {
+	var out bytes.Buffer
+	if err := json.Compact(&out, b); err != nil {
+		return string(b)
+	}
+	return out.String()
+}
