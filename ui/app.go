@@ -522,19 +522,6 @@ func (a *App) refreshSide() {
 	a.updateStatus()
 }
 
-// applySub subscribes anew (id "") or replaces subscription id, and shows it.
-func (a *App) applySub(profile, id string, spec json.RawMessage) error {
-	if id == "" {
-		_, err := a.applyNewSub(profile, spec)
-		return err
-	}
-	if err := a.ctl.Replace(profile, id, spec); err != nil {
-		return err
-	}
-	a.refreshSide()
-	return nil
-}
-
 // applyNewSub adds a subscription and returns its id.
 func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) {
 	id, err := a.ctl.Subscribe(profile, spec)
