@@ -65,10 +65,14 @@ func stepUntil(t *testing.T, a *App, what string, cond func() bool) {
 	st.Until(t, what, func() bool { a.Step(); return cond() })
 }
 
-// The demo opens four live feeds, and every one of them reaches the table.
-func TestDemoShowsFourLiveFeeds(t *testing.T) {
+// The demo opens a live feed per dialect, and every one of them reaches the table.
+func TestDemoShowsEveryLiveFeed(t *testing.T) {
 	a := newTestApp(t, true)
-	stepUntil(t, a, "four open profiles with events", func() bool {
+	n := len(a.demo.Profiles())
+	if n != len(session.Dialects()) {
+		t.Fatalf("%d demo profiles for %d dialects", n, len(session.Dialects()))
+	}
+	stepUntil(t, a, "every profile open with events", func() bool {
 		seen := map[string]bool{}
 		for i := 0; i < a.model.Len(); i++ {
 			if e := a.model.Row(i); e.Dir == session.DirIn {
@@ -81,9 +85,9 @@ func TestDemoShowsFourLiveFeeds(t *testing.T) {
 				open++
 			}
 		}
-		return open == 4 && len(seen) == 4
+		return open == n && len(seen) == n
 	})
-	if !strings.Contains(a.status.Text, "4 profiles · 4 open") {
+	if !strings.Contains(a.status.Text, fmt.Sprintf("%d profiles · %d open", n, n)) {
 		t.Fatalf("status %q", a.status.Text)
 	}
 
