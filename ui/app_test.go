@@ -68,7 +68,7 @@ func stepUntil(t *testing.T, a *App, what string, cond func() bool) {
 // The demo opens a live feed per dialect, and every one of them reaches the table.
 func TestDemoShowsEveryLiveFeed(t *testing.T) {
 	a := newTestApp(t, true)
-	n := len(a.demo.Profiles())
+	n := len(a.ctl.Profiles())
 	if n != len(session.Dialects()) {
 		t.Fatalf("%d demo profiles for %d dialects", n, len(session.Dialects()))
 	}

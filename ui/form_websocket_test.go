@@ -87,7 +87,7 @@ func TestWebSocketSubManagerAgainstDemo(t *testing.T) {
 	a := newTestApp(t, false)
 	p, _ := srv.Profile(ws.Name)
 	p.Name, p.Subs = "ws", nil
-	addProfile(a, p)
+	addProfile(t, a, p)
 	m := a.subs
 	stepUntil(t, a, "open", func() bool { return a.states["ws"].Status.Phase == session.PhaseOpen })
 	f := m.form.(*websocketForm)
@@ -97,8 +97,8 @@ func TestWebSocketSubManagerAgainstDemo(t *testing.T) {
 		subs := a.states["ws"].Subs
 		return len(subs) == 1 && subs[0].State == session.SubLive && subs[0].Events > 0
 	})
-	if saved := a.profileByName("ws").Subs; len(saved) != 1 || string(saved[0]) != `"hello from the manager"` {
-		t.Fatalf("saved subs %s", saved)
+	if saved, _ := a.ctl.Profile("ws"); len(saved.Subs) != 1 || string(saved.Subs[0]) != `"hello from the manager"` {
+		t.Fatalf("saved subs %s", saved.Subs)
 	}
 	before := a.states["ws"].Subs[0].Events
 	srv.DropAll()
