@@ -43,6 +43,7 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 		s.status.Reconnects++
 	}
 	s.opened = true
+	s.gen++
 	s.mu.Unlock()
 	s.setState(PhaseOpen, StateOpen, "connected to "+redactURL(s.profile.URL), time.Time{})
 	s.mu.Lock()

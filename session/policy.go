@@ -10,10 +10,17 @@ import (
 type Policy struct {
 	// Delay is the wait before reconnect attempt n (n counts from 1).
 	Delay func(n int) time.Duration
-	// MaxAttempts ends the session when the counter of closes in a row reaches it;
-	// 0 retries forever.
+	// MaxAttempts is where the dialect's official client gives up: after that many
+	// failed connections in a row we keep trying, every Steady; 0 means it never does.
 	MaxAttempts int
-	// EndOnNormalClose ends the session when the server closes with 1000 or 1001.
+	// Steady is the slow, even interval of the attempts after MaxAttempts (a monitor
+	// keeps monitoring); 0 means 60 s.
+	Steady time.Duration
+	// PolicyBackoff is the least wait after a 1008 (policy violation, rate limit)
+	// close, doubled for each one in a row up to 10 minutes; 0 means 30 s.
+	PolicyBackoff time.Duration
+	// EndOnNormalClose ends the session when the server closes with 1000. A 1001
+	// (going away: a deploy restarting the server) always reconnects.
 	EndOnNormalClose bool
 	// ResetAfter is how long a connection must stay up before the attempt counter
 	// resets; 0 resets it as soon as the socket opens.
@@ -50,4 +57,24 @@ func Geometric(base time.Duration, factor float64, max time.Duration) func(int) 
 // exponential backoff with jitter from 500 ms to 30 s, forever.
 func DefaultPolicy() Policy {
 	return Policy{Delay: Exponential(500*time.Millisecond, 30*time.Second), DialTimeout: 10 * time.Second}
+}
+
+// steady is the interval of the attempts after the official client would give up.
+func (p *Policy) steady() time.Duration {
+	if p.Steady > 0 {
+		return p.Steady
+	}
+	return 60 * time.Second
+}
+
+// policyBackoff is the wait after the nth 1008 close in a row.
+func (p *Policy) policyBackoff(n int) time.Duration {
+	d := p.PolicyBackoff
+	if d <= 0 {
+		d = 30 * time.Second
+	}
+	for i := 1; i < n && d < 10*time.Minute; i++ {
+		d *= 2
+	}
+	return min(d, 10*time.Minute)
 }

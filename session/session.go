@@ -78,8 +78,10 @@ type Session struct {
 	stalled  bool     // the backlog overflowed and the socket is being cut
 	held     [][]byte // raw frames sent while closed, flushed after the replay
 	status   Status
-	opened   bool      // the socket has opened at least once
-	arrived  time.Time // when the frame being decoded arrived
+	tune     func(*Policy) // adjusts the dialect's policy (tests, tail flags)
+	gen      int           // counts opens, so a timer knows its connection has gone
+	opened   bool          // the socket has opened at least once
+	arrived  time.Time     // when the frame being decoded arrived
 	wire     Wire
 }
 
@@ -105,6 +107,9 @@ func New(p Profile, sink Sink) (*Session, error) {
 	}
 	return s, nil
 }
+
+// TunePolicy lets f adjust the dialect's reconnect policy; call it before Start.
+func (s *Session) TunePolicy(f func(*Policy)) { s.tune = f }
 
 // Start connects in the background until ctx ends or Stop or Close is called. It
 // does nothing while a run is wanted; a new run begins once the last one has let
@@ -330,7 +335,10 @@ func (s *Session) takeOutbox() [][]byte {
 	return out
 }
 
-// run is the session goroutine: dial, serve, back off, until the end.
+// run is the session goroutine: dial, serve, back off, until the end. It ends only
+// when the user stops it, the server rejects us (401/403, a certificate it will not
+// take) or closes with 1000 where the dialect's official client takes that as final;
+// after the official client would give up it keeps trying at a steady interval.
 func (s *Session) run(ctx context.Context, done chan struct{}) {
 	defer func() {
 		s.mu.Lock()
@@ -342,7 +350,10 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 		close(done)
 	}()
 	pol := s.dialect.Policy()
-	attempt := 0
+	if s.tune != nil {
+		s.tune(&pol)
+	}
+	attempt, policyCloses := 0, 0
 	for {
 		s.setState(PhaseConnecting, StateConnecting, "connecting to "+redactURL(s.profile.URL), time.Time{})
 		conn, rejected, err := s.dial(ctx, pol)
@@ -371,19 +382,28 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 			if pol.ResetAfter > 0 && time.Since(opened) >= pol.ResetAfter {
 				attempt = 0
 			}
-			if pol.EndOnNormalClose && (code == websocket.CloseNormalClosure || code == websocket.CloseGoingAway) {
+			if pol.EndOnNormalClose && code == websocket.CloseNormalClosure {
 				s.setState(PhaseClosed, StateClosed, "server closed the connection: "+reason, time.Time{})
 				return
 			}
 		}
 		attempt++
-		if pol.MaxAttempts > 0 && attempt >= pol.MaxAttempts {
-			s.setState(PhaseClosed, StateClosed, fmt.Sprintf("gave up after %d failed connections in a row: %s", attempt, reason), time.Time{})
-			return
-		}
 		delay := pol.Delay(attempt)
+		note := ""
+		if pol.MaxAttempts > 0 && attempt >= pol.MaxAttempts {
+			delay = pol.steady()
+			note = fmt.Sprintf("; %d failed connections in a row (the official client gives up at %d), still trying every %s", attempt, pol.MaxAttempts, roundDelay(delay))
+		}
+		if code == websocket.ClosePolicyViolation {
+			// Rate limits and policy closes: hammering makes it worse.
+			policyCloses++
+			delay = max(delay, pol.policyBackoff(policyCloses))
+			note += "; the server refused us by policy (1008), backing off"
+		} else if err == nil {
+			policyCloses = 0
+		}
 		retryAt := time.Now().Add(delay)
-		s.setState(PhaseReconnecting, StateReconnecting, fmt.Sprintf("%s; reconnecting in %s", reason, roundDelay(delay)), retryAt)
+		s.setState(PhaseReconnecting, StateReconnecting, fmt.Sprintf("%s%s; reconnecting in %s", reason, note, roundDelay(delay)), retryAt)
 		t := time.NewTimer(delay)
 		select {
 		case <-ctx.Done():

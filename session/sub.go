@@ -12,6 +12,12 @@ const (
 	SubError     = "error"     // refused; Sub.Error holds the server's words
 	SubReplaying = "replaying" // being sent again after a reconnect
 	SubOffline   = "offline"   // wanted, but the socket is not open
+	// SubNoReply: nothing came back in time; Sub.Error says what that likely means.
+	// Traffic arriving later turns it live.
+	SubNoReply = "no reply"
+	// SubUnconfirmed: sent to a server whose answer is undocumented; live once
+	// events arrive, an error only on an explicit failure.
+	SubUnconfirmed = "sent, not confirmed"
 )
 
 // Sub is one desired subscription and what the server made of it. Its ID is ours and

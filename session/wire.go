@@ -95,6 +95,19 @@ func (w *Wire) Emit(ev Event) {
 	w.s.publish(ev)
 }
 
+// After runs f under the session's lock after d, if the connection that was open
+// when it was scheduled still is: for replies that may never come.
+func (w *Wire) After(d time.Duration, f func(w *Wire)) {
+	s, gen := w.s, w.s.gen
+	time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.gen == gen && s.kick != nil {
+			f(&s.wire)
+		}
+	})
+}
+
 // Warn publishes a `warning` event: something was sent as asked although the docs
 // would not expect it. It does not count towards the subscription's health.
 func (w *Wire) Warn(sub, msg string) {

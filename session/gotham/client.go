@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 )
@@ -40,15 +41,53 @@ func (Dialect) CheckSub(spec json.RawMessage) error {
 }
 
 // NewClient returns fresh per-session state.
-func (Dialect) NewClient() session.Client { return &Client{} }
+func (Dialect) NewClient() session.Client { return &Client{timeout: DefaultSubscribeTimeout} }
+
+// SettingSubscribeTimeout is the Profile.Settings key of how long a subscribe waits
+// for its `subscribed` (a Go duration such as "10s").
+const SettingSubscribeTimeout = "subscribeTimeout"
+
+// DefaultSubscribeTimeout is the wait for a `subscribed` when the profile sets none.
+const DefaultSubscribeTimeout = 10 * time.Second
+
+// CheckSettings validates the subscribe timeout.
+func (Dialect) CheckSettings(s map[string]string) error {
+	_, err := subscribeTimeout(s)
+	return err
+}
+
+// NewClientFor returns per-session state with the profile's timeout.
+func (Dialect) NewClientFor(p *session.Profile) session.Client {
+	d, _ := subscribeTimeout(p.Settings)
+	return &Client{timeout: d}
+}
+
+func subscribeTimeout(s map[string]string) (time.Duration, error) {
+	v, ok := s[SettingSubscribeTimeout]
+	if !ok || strings.TrimSpace(v) == "" {
+		return DefaultSubscribeTimeout, nil
+	}
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("gotham: %s must be a positive duration such as 10s, not %q", SettingSubscribeTimeout, v)
+	}
+	return d, nil
+}
 
 // Client is one session's Gotham state. A `subscribed` reply carries no request id,
 // so the client sends one subscribe at a time and pairs each reply with the oldest
 // outstanding request.
+//
+// A reply that never comes would block every later subscribe, so each waits at most
+// the subscribe timeout: then its row says "no reply" and the next goes out. A late
+// reply is then taken as the next subscribe's (in order, as the server answers);
+// the server most likely ignored the one it did not answer.
 type Client struct {
 	queue    []string // our sub ids waiting to be sent
 	inflight string   // our sub id awaiting its `subscribed`; "" when none
 	orphan   bool     // the inflight sub was removed: unsubscribe its id on arrival
+	timeout  time.Duration
+	sent     int // counts subscribes sent, so a timer knows whether its one is still waiting
 }
 
 // Open re-subscribes everything: subscriptions die with the socket.
@@ -116,8 +155,25 @@ func (c *Client) next(w *session.Wire) {
 			w.Warn(id, warn)
 		}
 		w.Send(id, "subscribe", map[string]any{"type": "subscribe", "query": sub.Spec})
+		c.sent++
+		n := c.sent
+		w.After(c.timeout, func(w *session.Wire) { c.noReply(w, id, n) })
 		return
 	}
+}
+
+// noReply gives up waiting for subscribe number n (of sub id) and moves on.
+func (c *Client) noReply(w *session.Wire, id string, n int) {
+	if c.sent != n || c.inflight != id {
+		return // answered meanwhile
+	}
+	c.inflight, c.orphan = "", false
+	if sub := w.Sub(id); sub != nil {
+		sub.State = session.SubNoReply
+		sub.Error = fmt.Sprintf("no subscribed reply in %s; moved on (the server ignored it, or its answer was lost)", c.timeout)
+		w.Warn(id, sub.Error)
+	}
+	c.next(w)
 }
 
 type frame struct {

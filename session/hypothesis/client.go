@@ -32,8 +32,10 @@ func (Dialect) Dial(p *session.Profile) (session.DialSpec, error) {
 	return session.DialSpec{URL: p.URL, Header: h}, nil
 }
 
-// Policy mirrors the official client: reconnect only after an abnormal close,
-// waiting 2^n s, and give up at the 10th abnormal close in a row.
+// Policy follows the official client's backoff (src/sidebar/websocket.ts: 2^n s)
+// but keeps monitoring where it stops: a 1001 (the server restarting for a deploy,
+// h/streamer/worker.py) reconnects, and after its 10th failure in a row we keep
+// trying every 60 s. A 1000 close (sent for a frame it could not parse) stays final.
 func (Dialect) Policy() session.Policy {
 	return session.Policy{
 		Delay:            func(n int) time.Duration { return time.Duration(1000<<n) * time.Millisecond },

@@ -84,7 +84,33 @@ func (c *Client) send(w *session.Wire, subID string, filters json.RawMessage) {
 	if !w.IsOpen() {
 		return
 	}
+	if s := w.Sub(subID); s != nil {
+		// The wiki leaves the filter response's shape out: until an explicit failure
+		// or events, the filter is sent and no more.
+		s.State, s.Error = session.SubUnconfirmed, ""
+	}
 	w.Send(subID, "filter", map[string]any{"type": "filter", "filters": filters})
+}
+
+// failure reports whether a frame explicitly says the filter failed: a false
+// success, a type naming an error or a failure, or a filter reply with an error text.
+func failure(m map[string]any) (string, bool) {
+	typ, _ := m["type"].(string)
+	lower := strings.ToLower(typ)
+	msg, _ := m["error"].(string)
+	if msg == "" {
+		msg, _ = m["message"].(string)
+	}
+	ok, hasOK := m["success"].(bool)
+	switch {
+	case hasOK && !ok, strings.Contains(lower, "error"), strings.Contains(lower, "fail"),
+		strings.Contains(lower, "filter") && msg != "" && !ok:
+		if msg == "" {
+			msg = "the server refused the filter (" + typ + ")"
+		}
+		return msg, true
+	}
+	return "", false
 }
 
 // Decode turns one server frame into an Event.
@@ -100,25 +126,30 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 	if len(subs) > 0 {
 		ev.Sub = subs[0].ID
 	}
-	switch typ {
-	case "filterResponse":
-		ok, _ := m["success"].(bool)
+	msg, failed := failure(m)
+	switch {
+	case failed:
 		if len(subs) > 0 {
-			if ok {
+			subs[0].State, subs[0].Error = session.SubError, msg
+		}
+		ev.Summary = "filter refused: " + msg
+	case typ == "filterResponse":
+		if ok, _ := m["success"].(bool); ok {
+			if len(subs) > 0 {
 				subs[0].State, subs[0].Error = session.SubLive, ""
-			} else {
-				msg, _ := m["error"].(string)
-				subs[0].State, subs[0].Error = session.SubError, msg
 			}
+			ev.Summary = "filter accepted"
+		} else {
+			ev.Summary = "filter response (shape undocumented): " + session.Clip(raw, 80)
 		}
-		ev.Summary = "filter accepted"
-		if !ok {
-			ev.Summary = fmt.Sprintf("filter refused: %v", m["error"])
-		}
-	case "":
+	case typ == "":
 		ev.Kind, ev.Summary = "unknown", "message without a type"
 	default:
 		ev.Summary = Summarize(m)
+		_, isEvent := m["coreServerId"] // every documented event carries it and time
+		if isEvent && len(subs) > 0 && subs[0].State == session.SubUnconfirmed {
+			subs[0].State = session.SubLive // events flow: the filter took
+		}
 	}
 	w.Emit(ev)
 }

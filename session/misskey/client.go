@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -21,14 +22,26 @@ type Dialect struct{}
 // Name returns "misskey".
 func (Dialect) Name() string { return Name }
 
-// Dial sends the token as a Bearer header (it wins over `i` on the server and never
-// lands in a URL).
+// Dial sends the token the documented way, `/streaming?i={token}`
+// (misskey-hub.net docs, for-developers/api/streaming), and as a Bearer header too:
+// the header arrived only in later builds and forks (Firefish, Calckey…) read only
+// `i`, where a header alone leaves the socket silently anonymous. Every URL we show
+// is redacted and every message scrubbed of the token (session.redactURL, Scrub).
 func (Dialect) Dial(p *session.Profile) (session.DialSpec, error) {
 	h := http.Header{}
+	u := p.URL
 	if p.Token != "" {
 		h.Set("Authorization", "Bearer "+p.Token)
+		parsed, err := url.Parse(p.URL)
+		if err != nil {
+			return session.DialSpec{}, fmt.Errorf("misskey: URL: %w", err)
+		}
+		q := parsed.Query()
+		q.Set("i", p.Token)
+		parsed.RawQuery = q.Encode()
+		u = parsed.String()
 	}
-	return session.DialSpec{URL: p.URL, Header: h}, nil
+	return session.DialSpec{URL: u, Header: h}, nil
 }
 
 // Policy mirrors misskey-js's reconnecting-websocket: 1 ms growing ×1.3 to 10 s,
@@ -48,12 +61,57 @@ func (Dialect) CheckSub(spec json.RawMessage) error {
 }
 
 // NewClient returns fresh per-session state.
-func (Dialect) NewClient() session.Client { return &Client{} }
+func (Dialect) NewClient() session.Client { return newClient(DefaultSilence, false) }
+
+// SettingSilence is the Profile.Settings key of how long a channel may stay silent
+// before its row says why that is likely (a Go duration such as "5s").
+const SettingSilence = "silenceAfter"
+
+// DefaultSilence is that wait when the profile sets none.
+const DefaultSilence = 5 * time.Second
+
+// CheckSettings validates the silence wait.
+func (Dialect) CheckSettings(s map[string]string) error {
+	_, err := silenceAfter(s)
+	return err
+}
+
+// NewClientFor returns per-session state that knows the profile's wait and whether
+// it has a token.
+func (Dialect) NewClientFor(p *session.Profile) session.Client {
+	d, _ := silenceAfter(p.Settings)
+	return newClient(d, p.Token != "")
+}
+
+func silenceAfter(s map[string]string) (time.Duration, error) {
+	v := strings.TrimSpace(s[SettingSilence])
+	if v == "" {
+		return DefaultSilence, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("misskey: %s must be a positive duration such as 5s, not %q", SettingSilence, v)
+	}
+	return d, nil
+}
+
+func newClient(silence time.Duration, token bool) *Client {
+	return &Client{silence: silence, token: token, connects: map[string]int{}}
+}
 
 // Client is one session's Misskey state. Our subscription ids double as connection
 // ids, so a reconnect re-sends `connect` with the same ids, as misskey-js does.
+//
+// The server never refuses a connect: it ignores one it will not serve (the channel
+// needs login or a token permission, is unknown, or 32 are open) and serverStats
+// stays mute where machine stats are off (packages/backend/src/server/api/stream/
+// Connection.ts, daemons/ServerStatsService.ts). We ask for `connected` (pong) and,
+// when a channel stays silent, say on its row what that most likely means.
 type Client struct {
-	v [nPaths]jsonscan.Value // Decode's scratch: the scanner's values would escape to the heap on every frame
+	v        [nPaths]jsonscan.Value // Decode's scratch: the scanner's values would escape to the heap on every frame
+	silence  time.Duration
+	token    bool
+	connects map[string]int // sub id → connects sent, so a timer knows it is current
 }
 
 // Open replays shared channels first, then the others, then note captures (which
@@ -105,6 +163,52 @@ func (c *Client) send(w *session.Wire, sub *session.Sub, s Sub) {
 		body["params"] = s.Params // omitted, never null: servers drop "params":null
 	}
 	w.Send(sub.ID, "connect", map[string]any{"type": "connect", "body": body})
+	c.connects[sub.ID]++
+	n, id := c.connects[sub.ID], sub.ID
+	w.After(c.silence, func(w *session.Wire) { c.checkConnected(w, id, n) })
+}
+
+// checkConnected explains a connect that got no `connected`.
+func (c *Client) checkConnected(w *session.Wire, id string, n int) {
+	sub := w.Sub(id)
+	if sub == nil || c.connects[id] != n || (sub.State != session.SubPending && sub.State != session.SubReplaying) {
+		return
+	}
+	s, _ := ParseSub(sub.Spec)
+	ch, known := LookupChannel(s.Channel)
+	var causes []string
+	switch {
+	case !known:
+		causes = append(causes, "this server does not know the channel")
+	case ch.Login && !c.token:
+		causes = append(causes, "needs login, this profile has no token")
+	case ch.Login:
+		causes = append(causes, "the token lacks a permission it needs (read:account and the like)")
+	}
+	open := 0
+	for _, o := range w.Subs() {
+		if os, _ := ParseSub(o.Spec); os.Channel != "" && o.State == session.SubLive {
+			open++
+		}
+	}
+	if open >= maxConnections {
+		causes = append(causes, fmt.Sprintf("%d channels already open, the most one socket may have", open))
+	}
+	causes = append(causes, "a fork or old build that never sends connected")
+	sub.State = session.SubNoReply
+	sub.Error = fmt.Sprintf("silent for %s; likely %s (Misskey ignores a connect it will not serve, without a word)", c.silence, strings.Join(causes, "; or "))
+	w.Warn(id, sub.Error)
+}
+
+// checkStats explains a serverStats connection that sends no stats.
+func (c *Client) checkStats(w *session.Wire, id string, n int, events uint64) {
+	sub := w.Sub(id)
+	if sub == nil || c.connects[id] != n || sub.State != session.SubLive || sub.Events > events {
+		return
+	}
+	sub.State = session.SubNoReply
+	sub.Error = fmt.Sprintf("no stats for %s: machine stats are likely off on this instance (enableServerMachineStats), so it sends none and ignores requestLog", c.silence)
+	w.Warn(id, sub.Error)
 }
 
 // Unsubscribe disconnects a channel or releases a note capture.
@@ -179,11 +283,18 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 	switch ev.Kind {
 	case "connected":
 		if s := w.Sub(id); s != nil {
-			s.State, ev.Sub = session.SubLive, s.ID
+			s.State, s.Error, ev.Sub = session.SubLive, "", s.ID
 			ev.Summary = "connected " + channelOf(s)
+			if channelOf(s) == "serverStats" {
+				n, events := c.connects[id], s.Events+1 // +1: this event
+				w.After(c.silence, func(w *session.Wire) { c.checkStats(w, id, n, events) })
+			}
 		}
 	case "channel":
 		ev.Kind, ev.Sub = typ, id
+		if s := w.Sub(id); s != nil && s.State == session.SubNoReply {
+			s.State, s.Error = session.SubLive, "" // traffic after all
+		}
 		if noteKinds[typ] {
 			var label int
 			ev.Summary, label = noteSummary(v)

@@ -3,6 +3,7 @@ package misskey_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/misskey"
 	st "github.com/feedscope/feedscope/session/sessiontest"
+	"github.com/gorilla/websocket"
 )
 
 func authed(token string) http.Header {
@@ -332,4 +334,33 @@ func FuzzClientDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s.Do(func(c session.Client, w *session.Wire) { c.Decode(w, b) })
 	})
+}
+
+// The token goes both ways the server reads it, ?i= (the documented way, all that
+// forks read) and the Bearer header, and no event a user sees carries it.
+func TestClientSendsTokenInQueryAndHeader(t *testing.T) {
+	const token = "s3cret-misskey-token"
+	got := make(chan [2]string, 4)
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- [2]string{r.URL.Query().Get("i"), r.Header.Get("Authorization")}
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		c.Close() // abnormal: the session reconnects, showing the URL again
+	}))
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming"
+	s, c := st.Connect(t, session.Profile{Name: "m", Dialect: "misskey", URL: url, Token: token})
+	if g := <-got; g[0] != token || g[1] != "Bearer "+token {
+		t.Fatalf("server saw i=%q Authorization=%q", g[0], g[1])
+	}
+	c.WaitKind(t, 0, session.DirState, session.StateReconnecting)
+	s.Close()
+	for _, e := range c.Events() {
+		if strings.Contains(e.Summary, token) || strings.Contains(string(e.Raw), token) {
+			t.Fatalf("the token leaked into %+v", e)
+		}
+	}
 }

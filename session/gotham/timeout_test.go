@@ -1,0 +1,58 @@
+package gotham_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/feedscope/feedscope/session"
+	st "github.com/feedscope/feedscope/session/sessiontest"
+	"github.com/gorilla/websocket"
+)
+
+// A subscribe the server never answers times out ("no reply") and the next one goes
+// out and goes live: one lost reply no longer blocks every later subscribe.
+func TestSubscribeTimeoutMovesOn(t *testing.T) {
+	up := websocket.Upgrader{Subprotocols: []string{"Bearer-demo"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		n := 0
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			if !strings.Contains(string(b), `"subscribe"`) {
+				continue
+			}
+			if n++; n == 1 {
+				continue // the first is ignored, as a server might a query it cannot take
+			}
+			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribed","id":"3255ebeb-a897-437c-ae7b-99c5d64d17cf","errors":[]}`))
+		}
+	}))
+	defer srv.Close()
+	p := session.Profile{Name: "g", Dialect: "gotham", Token: "demo",
+		URL:      "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/ws/gotham/v1/observations/baz?preview=true",
+		Settings: map[string]string{"subscribeTimeout": "150ms"},
+		Subs:     []json.RawMessage{st.JSON(`{"property":{"property":"speed","values":[1]}}`), st.JSON(`{}`)}}
+	s, c := st.Connect(t, p)
+	st.Until(t, "sub 1 no reply, sub 2 live", func() bool {
+		subs := s.Subs()
+		return subs[0].State == session.SubNoReply && subs[1].State == session.SubLive
+	})
+	if sub := s.Subs()[0]; !strings.Contains(sub.Error, "no subscribed reply in 150ms; moved on") {
+		t.Fatalf("sub 1 error %q", sub.Error)
+	}
+	c.WaitFor(t, 0, "the warning on the row", func(e session.Event) bool { return e.Kind == "warning" && e.Sub == "1" })
+	if _, err := session.New(session.Profile{Name: "g", Dialect: "gotham", URL: p.URL, Settings: map[string]string{"subscribeTimeout": "soon"}}, st.NewCollector()); err == nil ||
+		!strings.Contains(err.Error(), "subscribeTimeout must be a positive duration") {
+		t.Fatalf("bad setting: %v", err)
+	}
+}
