@@ -70,7 +70,7 @@ func TestCorpusDecodes(t *testing.T) {
 
 // The demo server's frames have the real service's field names and types.
 func TestDemoMatchesCorpusShapes(t *testing.T) {
-	srv := st.StartDemo(t, 400)
+	srv := st.StartDemo(t, 40) // fast, yet the ping deadline (2 × 60 s / speed) stays loose
 	r := st.Dial(t, srv.URL("misskey"), authed("demo"))
 	channels := map[string]string{"m": "main", "l": "localTimeline", "s": "serverStats", "q": "queueStats"}
 	for id, ch := range channels {
