@@ -513,3 +513,59 @@ func TestWriteErrorIsKept(t *testing.T) {
 		t.Fatal("a negative cap was taken")
 	}
 }
+
+func TestSetRecordsEachProfileIntoItsOwnFile(t *testing.T) {
+	s := &Set{Dir: t.TempDir()}
+	a, b := profile(), profile()
+	b.Name = "other/profile: two"
+	pa, err := s.Start(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pb, err := s.Start(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Start(a); again != pa {
+		t.Fatalf("a second Start made %s", again)
+	}
+	if filepath.Dir(pb) != s.Dir || strings.ContainsAny(filepath.Base(pb), "/: ") || !strings.HasPrefix(filepath.Base(pb), "other_profile__two-") || !strings.HasSuffix(pb, ".ndjson.gz") {
+		t.Fatalf("file name %s", pb)
+	}
+	evs := events(30)
+	for _, e := range evs {
+		s.Publish(e) // profile "watch": a's
+		e.Profile = b.Name
+		s.Publish(e)
+		e.Profile = "not recording"
+		s.Publish(e)
+	}
+	if got := s.Names(); len(got) != 2 {
+		t.Fatalf("recording %v", got)
+	}
+	on, path, size, err := s.Recording(a.Name)
+	if !on || path != pa || size <= 0 || err != nil {
+		t.Fatalf("Recording: %v %s %d %v", on, path, size, err)
+	}
+	if s.Size() < size {
+		t.Fatalf("Size %d < %d", s.Size(), size)
+	}
+	if err := s.Stop(a.Name); err != nil {
+		t.Fatal(err)
+	}
+	if on, _, _, _ := s.Recording(a.Name); on || s.Stop(a.Name) != nil {
+		t.Fatal("still recording after Stop")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ path, name string }{{pa, "watch"}, {pb, b.Name}} {
+		rec, err := Load(c.path)
+		if err != nil || rec.Err != nil || len(rec.Events) != len(evs) || rec.Header.Profile.Name != c.name {
+			t.Fatalf("%s: %v %v %d events, header %+v", c.path, err, rec.Err, len(rec.Events), rec.Header.Profile)
+		}
+	}
+	if FileName("Hafen Süd", t0) != "Hafen_Süd-20261201-090000.ndjson.gz" || FileName("/", t0) != "recording-20261201-090000.ndjson.gz" {
+		t.Fatalf("FileName: %s, %s", FileName("Hafen Süd", t0), FileName("/", t0))
+	}
+}
