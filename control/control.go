@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/feedscope/feedscope/record"
 	"github.com/feedscope/feedscope/session"
 )
 
@@ -29,6 +30,8 @@ type Options struct {
 	Store *ProfileStore
 	// RingCap is how many events the ring keeps (session.DefaultRingCap when 0).
 	RingCap int
+	// RecordDir is where Record puts recordings (the working directory when "").
+	RecordDir string
 }
 
 // State is what a screen shows of one profile.
@@ -42,6 +45,9 @@ type State struct {
 type Controller struct {
 	ring  *session.Ring
 	store *ProfileStore
+	recs  *record.Set  // the profiles being recorded
+	sink  session.Sink // every session's events: the ring, then the recordings
+	srcs  sourceList   // recordings opened as read-only sources
 
 	mu       sync.Mutex
 	profiles []*entry // in the order they were added
@@ -68,8 +74,9 @@ type entry struct {
 
 // New returns a controller with no profiles; Load reads the saved ones.
 func New(o Options) *Controller {
-	c := &Controller{ring: session.NewRing(o.RingCap), store: o.Store,
+	c := &Controller{ring: session.NewRing(o.RingCap), store: o.Store, recs: &record.Set{Dir: o.RecordDir},
 		dirty: make(chan struct{}, 1), stop: make(chan struct{})}
+	c.sink = session.SinkFunc(func(e session.Event) { c.ring.Publish(e); c.recs.Publish(e) })
 	c.saved = sync.NewCond(&c.saveMu)
 	c.wg.Add(1)
 	go c.saver()
@@ -127,7 +134,7 @@ func (c *Controller) AddDemo(ps []session.Profile) {
 // add makes p's entry and session (not started).
 func (c *Controller) add(p session.Profile, demo bool) *entry {
 	e := &entry{p: p, demo: demo}
-	e.s, e.err = session.New(p, c.ring)
+	e.s, e.err = session.New(p, c.sink)
 	c.mu.Lock()
 	c.profiles = append(c.profiles, e)
 	c.mu.Unlock()
@@ -265,6 +272,7 @@ func (c *Controller) Delete(name string) error {
 	if e.s != nil {
 		e.s.Stop()
 	}
+	_ = c.recs.Stop(name)
 	if !e.demo {
 		c.forget(name)
 		c.save()
@@ -581,6 +589,7 @@ func (c *Controller) Close() {
 		}
 		wg.Wait()
 		c.wg.Wait()
+		_ = c.recs.Close()
 	})
 }
 

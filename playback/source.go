@@ -138,8 +138,12 @@ func (s *Source) Tracks(t time.Time, trailLen int) []*geo.Track {
 // up to then.
 func (s *Source) Status(t time.Time) session.Status {
 	st := session.Status{Phase: session.PhaseClosed, Detail: "recording: nothing yet"}
-	for _, e := range s.Upto(t) {
+	for i, e := range s.Upto(t) {
 		if e.Dir != session.DirState {
+			if i == 0 {
+				// A recording started while the connection was open.
+				st = session.Status{Phase: session.PhaseOpen, Detail: "recorded from an open connection"}
+			}
 			continue
 		}
 		st.Detail = e.Summary
@@ -180,8 +184,9 @@ func (s *Source) Subs(t time.Time) []session.Sub {
 	for i, spec := range s.Header.Profile.Subs {
 		get(strconv.Itoa(i + 1)).Spec = spec
 	}
-	open := false
-	for _, e := range s.Upto(t) {
+	upto := s.Upto(t)
+	open := len(upto) > 0 && upto[0].Dir != session.DirState // recorded from an open connection
+	for _, e := range upto {
 		switch {
 		case e.Dir == session.DirState:
 			open = e.Kind == session.StateOpen
