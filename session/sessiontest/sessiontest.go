@@ -59,6 +59,17 @@ func (c *Collector) Events() []session.Event {
 	return append([]session.Event(nil), c.events...)
 }
 
+// Since returns a copy of what was recorded from index from on, so a test that
+// polls in a loop reads each event once.
+func (c *Collector) Since(from int) []session.Event {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if from >= len(c.events) {
+		return nil
+	}
+	return append([]session.Event(nil), c.events[from:]...)
+}
+
 // Mark returns how many events were recorded so far, to wait for later ones.
 func (c *Collector) Mark() int {
 	c.mu.Lock()
