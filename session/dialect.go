@@ -285,6 +285,24 @@ func ReplyOf(e *Event) (Reply, bool) {
 	return Reply{}, false
 }
 
+// Detailer shows an event's frame in the detail pane where indented JSON is not the
+// best view of it (a plain WebSocket's binary frame as a hex dump).
+type Detailer interface {
+	DetailText(e *Event) (string, bool)
+}
+
+// DetailText asks the dialect of e for its own view of e's frame.
+func DetailText(e *Event) (string, bool) {
+	d, ok := Lookup(e.Dialect)
+	if !ok {
+		return "", false
+	}
+	if dt, ok := d.(Detailer); ok {
+		return dt.DetailText(e)
+	}
+	return "", false
+}
+
 // PolygonalOf returns the dialect called name when its subscriptions take polygons.
 func PolygonalOf(name string) (Polygonal, bool) {
 	d, ok := Lookup(name)

@@ -204,3 +204,25 @@ func TestPlainTextOutEventKeepsRawJSON(t *testing.T) {
 		t.Fatal("the server got nothing")
 	}
 }
+
+// detailDialect is the plain misskey dialect with its own view of a frame.
+type detailDialect struct{ session.Dialect }
+
+func (detailDialect) Name() string { return "detail-test" }
+
+func (detailDialect) DetailText(e *session.Event) (string, bool) {
+	return "own view of " + e.Kind, e.Kind == "x"
+}
+
+func TestDetailTextAsksTheDialect(t *testing.T) {
+	mk, _ := session.Lookup("misskey")
+	session.Register(detailDialect{mk})
+	if s, ok := session.DetailText(&session.Event{Dialect: "detail-test", Kind: "x"}); !ok || s != "own view of x" {
+		t.Errorf("%q %v", s, ok)
+	}
+	for _, e := range []session.Event{{Dialect: "detail-test", Kind: "y"}, {Dialect: "misskey", Kind: "x"}, {Dialect: "nonesuch"}} {
+		if _, ok := session.DetailText(&e); ok {
+			t.Errorf("%+v has a view of its own", e)
+		}
+	}
+}

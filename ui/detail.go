@@ -82,7 +82,11 @@ func (d *Detail) Show(e *session.Event) {
 	if len(ev.Raw) > 0 && json.Unmarshal(ev.Raw, &v) == nil {
 		d.build("", "", v)
 	}
-	d.pretty.SetText(Pretty(ev.Raw))
+	text, own := session.DetailText(&ev)
+	if !own {
+		text = Pretty(ev.Raw)
+	}
+	d.pretty.SetText(text)
 	d.copyRaw.Enable()
 	d.tree.Refresh()
 	d.tree.OpenBranch("")
