@@ -107,3 +107,19 @@ func TestWebSocketSubManagerAgainstDemo(t *testing.T) {
 		return len(subs) == 1 && subs[0].Replays == 1 && subs[0].Events > before
 	})
 }
+
+// The detail pane shows a binary frame as a hex dump, and its raw wrapper as a tree.
+func TestWebSocketBinaryDetail(t *testing.T) {
+	a := test.NewTempApp(t)
+	var dec ws.Decoder
+	e := dec.Binary([]byte("FSC\x01\x02\x03"))
+	e.Dialect, e.Profile, e.Dir = ws.Name, "w", session.DirIn
+	d := NewDetail(a)
+	d.Show(&e)
+	if !strings.Contains(d.pretty.Text, "00000000  46 53 43 01 02 03") || !strings.Contains(d.header.Text, "6 bytes: 46 53 43 01 02 03") {
+		t.Fatalf("detail %q / %q", d.header.Text, d.pretty.Text)
+	}
+	if d.nodes["/size"] == nil || d.nodes["/binary"] == nil {
+		t.Fatalf("tree nodes %v", d.nodes)
+	}
+}

@@ -1,7 +1,9 @@
 package websocket
 
 import (
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/feedscope/feedscope/session"
@@ -21,3 +23,36 @@ func (Dialect) DescribeSub(spec json.RawMessage) string {
 
 // DefaultSub is what a new subscription form starts from: a text message.
 func (Dialect) DefaultSub() json.RawMessage { return json.RawMessage(`"hello"`) }
+
+// maxDump is how much of a binary frame the detail pane dumps.
+const maxDump = 4096
+
+// DetailText shows a binary frame as a hex dump (offsets, bytes, printable text),
+// its first 4 KiB; other frames are JSON or text, shown as such.
+func (Dialect) DetailText(e *session.Event) (string, bool) {
+	if e.Kind != KindBinary || len(e.Raw) == 0 || e.Raw[0] != '{' {
+		return "", false
+	}
+	var b struct {
+		Binary *[]byte `json:"binary"`
+		Size   *int    `json:"size"`
+	}
+	if json.Unmarshal(e.Raw, &b) != nil || b.Binary == nil || b.Size == nil || len(*b.Binary) != *b.Size {
+		return "", false
+	}
+	data := *b.Binary
+	head := fmt.Sprintf("%d bytes (binary frame)\n\n", len(data))
+	if len(data) > maxDump {
+		return head + hex.Dump(data[:maxDump]) + fmt.Sprintf("… %d more bytes\n", len(data)-maxDump), true
+	}
+	return head + hex.Dump(data), true
+}
+
+// What the app asks of a dialect, held at compile time.
+var (
+	_ session.Configured    = Dialect{}
+	_ session.Describer     = Dialect{}
+	_ session.Defaulter     = Dialect{}
+	_ session.Detailer      = Dialect{}
+	_ session.BinaryDecoder = (*Client)(nil)
+)

@@ -383,3 +383,23 @@ func TestDescribeSub(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestDetailTextDumpsBinary(t *testing.T) {
+	var dec ws.Decoder
+	d := ws.Dialect{}
+	e := dec.Binary([]byte("FSC\x01\x00\xffabc"))
+	e.Dialect = ws.Name
+	got, ok := d.DetailText(&e)
+	if !ok || !strings.HasPrefix(got, "9 bytes (binary frame)\n\n00000000  46 53 43 01 00 ff 61 62  63 ") || !strings.Contains(got, "|FSC...abc|") {
+		t.Fatalf("%v %q", ok, got)
+	}
+	big := dec.Binary(make([]byte, 5000))
+	if got, ok := d.DetailText(&big); !ok || !strings.HasSuffix(got, "… 904 more bytes\n") {
+		t.Fatalf("big: %q", got[len(got)-40:])
+	}
+	for _, e := range []session.Event{dec.Text([]byte(`{"binary":"AAE=","size":2}`)), dec.Binary([]byte(`{"x":1}`))} {
+		if _, ok := d.DetailText(&e); ok {
+			t.Errorf("%s %s dumped", e.Kind, e.Raw)
+		}
+	}
+}
