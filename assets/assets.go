@@ -1,6 +1,7 @@
 // Package assets bundles Feedscope's resources into the binary: the icon and the
 // offline basemap (Natural Earth land at 1:110 and 1:50 million, public domain,
-// via the world-atlas package, see LICENSE.world-atlas).
+// via the world-atlas package, see LICENSE.world-atlas; a detailed Mid-Atlantic
+// layer from DCW-GMT, GSHHG and GeoNames, see LICENSE.midatlantic).
 package assets
 
 import (
@@ -21,3 +22,10 @@ var Land110m []byte
 //
 //go:embed land-50m.geojson
 var Land50m []byte
+
+// MidAtlantic is the detailed layer around the demo's feeds (Washington DC, the
+// Potomac, the Chesapeake Bay): land, rivers, the District's outline and
+// populated places, GeoJSON written by basemapmaker.
+//
+//go:embed midatlantic.geojson
+var MidAtlantic []byte

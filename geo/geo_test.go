@@ -91,3 +91,28 @@ func ExampleRepair() {
 	// Output:
 	// [[0 0] [1 0] [1 1] [0 1] [0 0]] <nil>
 }
+
+func TestReadLayer(t *testing.T) {
+	data := []byte(`{"type":"FeatureCollection","features":[
+{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[-78,38],[-76,38],[-76,40],[-78,40],[-78,38]]]},"properties":{"kind":"cover"}},
+{"type":"Feature","geometry":{"type":"Polygon","coordinates":[[[-77.2,38.8],[-77,38.8],[-77,39],[-77.2,38.8]]]},"properties":{"kind":"land"}},
+{"type":"Feature","geometry":{"type":"LineString","coordinates":[[-77.1,38.9],[-77,38.85]]},"properties":{"kind":"riverband","width_m":500}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-77.04,38.9]},"properties":{"kind":"place","name":"Arlington","population":200000}},
+{"type":"Feature","geometry":{"type":"Point","coordinates":[-77.04,38.9]},"properties":{"kind":"place","name":"Washington","population":700000}}]}`)
+	l, err := geo.ReadLayer(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Land) != 1 || len(l.Bands) != 1 || l.Bands[0].Width != 500 || len(l.Places) != 2 || l.Places[0].Name != "Washington" {
+		t.Fatalf("layer %+v", l)
+	}
+	if !l.Cover.Contains(geo.World(orb.Point{-77, 39})) {
+		t.Fatalf("cover %v is not in world units", l.Cover)
+	}
+	if _, err := geo.ReadLayer([]byte(`{"type":"FeatureCollection","features":[]}`)); err == nil {
+		t.Fatal("a layer without its cover was accepted")
+	}
+	if _, err := geo.ReadLayer([]byte(`nope`)); err == nil {
+		t.Fatal("garbage was accepted")
+	}
+}

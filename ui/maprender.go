@@ -68,6 +68,7 @@ type basemap struct {
 var (
 	landOnce        sync.Once
 	land110, land50 basemap
+	detail          *geo.Layer // the Mid-Atlantic layer; nil when unreadable
 )
 
 func loadLand() {
@@ -85,23 +86,27 @@ func loadLand() {
 				x.dst.bounds = append(x.dst.bounds, p[0].Bound())
 			}
 		}
+		detail, _ = geo.ReadLayer(assets.MidAtlantic) // unreadable: the 1:50m land stays
 	})
 }
 
 // palette of the map.
 type palette struct {
 	sea, land, grid, trail, marker, highlight, draft, text color.NRGBA
+	river, border                                          color.NRGBA
 }
 
 func paletteFor(dark bool) palette {
 	if dark {
 		return palette{sea: rgba(0x14, 0x1d, 0x2b, 255), land: rgba(0x2b, 0x36, 0x45, 255), grid: rgba(0xff, 0xff, 0xff, 22),
 			trail: rgba(0x4f, 0xc3, 0xf7, 140), marker: rgba(0x4f, 0xc3, 0xf7, 255), highlight: rgba(0xff, 0xb7, 0x03, 255),
-			draft: rgba(0xff, 0x6b, 0x6b, 255), text: rgba(0xee, 0xee, 0xee, 255)}
+			draft: rgba(0xff, 0x6b, 0x6b, 255), text: rgba(0xee, 0xee, 0xee, 255),
+			river: rgba(0x24, 0x3a, 0x55, 255), border: rgba(0x6a, 0x7a, 0x90, 255)}
 	}
 	return palette{sea: rgba(0xd4, 0xe6, 0xf1, 255), land: rgba(0xf2, 0xef, 0xe6, 255), grid: rgba(0, 0, 0, 25),
 		trail: rgba(0x1e, 0x6f, 0xb8, 140), marker: rgba(0x1e, 0x6f, 0xb8, 255), highlight: rgba(0xe0, 0x7a, 0x00, 255),
-		draft: rgba(0xd6, 0x28, 0x28, 255), text: rgba(0x22, 0x22, 0x22, 255)}
+		draft: rgba(0xd6, 0x28, 0x28, 255), text: rgba(0x22, 0x22, 0x22, 255),
+		river: rgba(0x9d, 0xc3, 0xe0, 255), border: rgba(0xa8, 0x9f, 0x8c, 255)}
 }
 
 func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{r, g, b, a} }
@@ -250,6 +255,9 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 		}
 	}
 	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
+	if v.Zoom >= detailZoom && detail != nil && boundsTouch(detail.Cover, vb) {
+		drawDetail(dst, r, v, vb, pal)
+	}
 	if sc.Tiles != nil {
 		sc.drawTiles(dst, v)
 	}
@@ -257,6 +265,160 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 	sc.graticule(dst, v, pal.grid)
 
 	return dst
+}
+
+// detailZoom is where the regional layer replaces the 1:50 million land; below
+// detailLoZoom it draws its simplified land.
+const (
+	detailZoom   = 7
+	detailLoZoom = 10
+)
+
+// drawDetail paints the regional layer over its cover box: sea first (the coarse
+// land under it fills estuaries), then land, rivers and borders.
+func drawDetail(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound, pal palette) {
+	w, h := dst.Bounds().Dx(), dst.Bounds().Dy()
+	x0, y0 := v.WorldToScreen(detail.Cover.Min)
+	x1, y1 := v.WorldToScreen(detail.Cover.Max)
+	cover := image.Rect(int(math.Floor(math.Min(x0, x1))), int(math.Floor(math.Min(y0, y1))), int(math.Ceil(math.Max(x0, x1))), int(math.Ceil(math.Max(y0, y1))))
+	draw.Draw(dst, cover, image.NewUniform(pal.sea), image.Point{}, draw.Src)
+	land := detail.Land
+	if v.Zoom < detailLoZoom {
+		land = detail.LandLo
+	}
+	r.Reset(w, h)
+	for _, s := range land {
+		if !boundsTouch(s.Bound, vb) {
+			continue
+		}
+		for _, ring := range s.Rings {
+			for j, p := range ring {
+				x, y := v.WorldToScreen(p)
+				if j == 0 {
+					r.MoveTo(float32(x), float32(y))
+				} else {
+					r.LineTo(float32(x), float32(y))
+				}
+			}
+			r.ClosePath()
+		}
+	}
+	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
+	// Rivers widen as the map closes in, as a river's width would.
+	width := math.Max(1, math.Min(6, (v.Zoom-8)*1.2))
+	for _, set := range []struct {
+		lines []geo.Line
+		width float64
+		col   color.NRGBA
+	}{{detail.Rivers, width, pal.river}, {detail.Borders, 1, pal.border}} {
+		if set.col == pal.border {
+			drawBands(dst, r, v, vb, pal)
+		}
+		r.Reset(w, h)
+		drawn := false
+		for _, ln := range set.lines {
+			if !boundsTouch(ln.Bound, vb) {
+				continue
+			}
+			strokeWorld(r, v, ln.Points, set.width)
+			drawn = true
+		}
+		if drawn {
+			r.Draw(dst, dst.Bounds(), image.NewUniform(set.col), image.Point{})
+		}
+	}
+}
+
+// drawBands draws the rivers that have a width, in water colour, under the borders.
+func drawBands(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound, pal palette) {
+	r.Reset(dst.Bounds().Dx(), dst.Bounds().Dy())
+	drawn := false
+	for _, ln := range detail.Bands {
+		if !boundsTouch(ln.Bound, vb) {
+			continue
+		}
+		strokeWorld(r, v, ln.Points, math.Max(1.5, ln.Width/v.MetresPerPixel()))
+		drawn = true
+	}
+	if drawn {
+		r.Draw(dst, dst.Bounds(), image.NewUniform(pal.sea), image.Point{})
+	}
+}
+
+// disc adds a filled circle as a 12-gon, wound as strokeWorld's quads are (the
+// rasterizer's coverage of opposite windings cancels out).
+func disc(r *vector.Rasterizer, x, y, rad float64) {
+	for i := 0; i <= 12; i++ {
+		a := -float64(i) / 12 * 2 * math.Pi
+		px, py := float32(x+rad*math.Cos(a)), float32(y+rad*math.Sin(a))
+		if i == 0 {
+			r.MoveTo(px, py)
+		} else {
+			r.LineTo(px, py)
+		}
+	}
+	r.ClosePath()
+}
+
+// strokeWorld is stroke for points in the unit Web Mercator square, with round
+// joins.
+func strokeWorld(r *vector.Rasterizer, v geo.View, pts orb.LineString, width float64) {
+	for i := 1; i < len(pts); i++ {
+		x0, y0 := v.WorldToScreen(pts[i-1])
+		x1, y1 := v.WorldToScreen(pts[i])
+		dx, dy := x1-x0, y1-y0
+		l := math.Hypot(dx, dy)
+		if l < 0.01 {
+			continue
+		}
+		nx, ny := -dy/l*width/2, dx/l*width/2
+		r.MoveTo(float32(x0+nx), float32(y0+ny))
+		r.LineTo(float32(x1+nx), float32(y1+ny))
+		r.LineTo(float32(x1-nx), float32(y1-ny))
+		r.LineTo(float32(x0-nx), float32(y0-ny))
+		r.ClosePath()
+		if width > 2 { // round joins, so that a bend leaves no notch
+			disc(r, x1, y1, width/2)
+		}
+	}
+}
+
+// PlaceLabel is a populated place to name on the map, at a screen position.
+type PlaceLabel struct {
+	Name string
+	X, Y float64
+}
+
+// Places lists the populated places of the regional layer worth naming in v,
+// most populous first: the closer the view, the smaller the places.
+func Places(v geo.View) []PlaceLabel {
+	loadLand()
+	if detail == nil || v.Zoom < detailZoom {
+		return nil
+	}
+	minPop := 2_000
+	switch {
+	case v.Zoom < 9:
+		minPop = 200_000
+	case v.Zoom < 10:
+		minPop = 50_000
+	case v.Zoom < 11:
+		minPop = 20_000
+	case v.Zoom < 12:
+		minPop = 8_000
+	}
+	var out []PlaceLabel
+	for _, p := range detail.Places {
+		if p.Population < minPop {
+			break // sorted by population
+		}
+		x, y := v.ToScreen(p.Point)
+		if x < 0 || y < 0 || x > v.Width || y > v.Height {
+			continue
+		}
+		out = append(out, PlaceLabel{p.Name, x, y})
+	}
+	return out
 }
 
 // maxTrailTracks is how many tracks get trails; beyond it only markers are drawn,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"image/color"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -46,4 +47,29 @@ func BenchmarkMapFrame(b *testing.B) {
 		img = sc.Render(img, 1280, 800)
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/frame")
+}
+
+// The regional layer draws the Chesapeake Bay as water and Fairfax as land at a
+// close zoom, where the 1:50 million land has no bay at all.
+func TestMapDetailLayer(t *testing.T) {
+	pal := paletteFor(false)
+	for _, c := range []struct {
+		name string
+		at   orb.Point
+		want color.NRGBA
+	}{{"Chesapeake Bay", orb.Point{-76.43, 38.62}, pal.sea}, {"Fairfax", orb.Point{-77.32, 38.86}, pal.land}} {
+		sc := &MapScene{View: geo.View{Center: c.at, Zoom: 12}}
+		img := sc.Render(nil, 200, 100)
+		if got := img.RGBAAt(100, 50); got != (color.RGBA{c.want.R, c.want.G, c.want.B, 255}) {
+			t.Errorf("%s: centre pixel %v, want %v", c.name, got, c.want)
+		}
+	}
+	v := geo.View{Center: orb.Point{-77.04, 38.88}, Zoom: 11, Width: 1280, Height: 800}
+	names := map[string]bool{}
+	for _, p := range Places(v) {
+		names[p.Name] = true
+	}
+	if !names["Washington, D.C."] || !names["Arlington"] || !names["Alexandria"] {
+		t.Errorf("places around the District: %v", names)
+	}
 }
