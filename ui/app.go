@@ -373,7 +373,7 @@ func (a *App) showShortcuts() {
 
 func (a *App) showAbout() {
 	text := fmt.Sprintf("Feedscope %s\n\nWatch live WebSocket feeds: Hypothesis, Misskey, Palantir Gotham observations and iSymphony.\n\n"+
-		"Built with Fyne, gorilla/websocket and paulmach/orb.\nBasemap data: Natural Earth (public domain).", a.version)
+		"Built with Fyne, gorilla/websocket and paulmach/orb.\n"+BasemapCredits, a.version)
 	dialog.ShowCustom("About Feedscope", "Close", container.NewVBox(widget.NewIcon(icon), widget.NewLabel(text)), a.win)
 }
 

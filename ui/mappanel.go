@@ -50,12 +50,13 @@ type mapDeps struct {
 	tileURL func() string
 }
 
-// Washington DC, where the demo's vessels are.
-var dcCentre = orb.Point{-77.0605, 38.9038}
+// The Potomac from Georgetown to Reagan National, where the demo's vessels and
+// approaches are.
+var dcCentre = orb.Point{-77.052, 38.884}
 
 func newMapPanel(d mapDeps) *MapPanel {
 	p := &MapPanel{mapDeps: d, tracks: geo.NewTracks(30, 20_000)}
-	p.Map = NewMapView(dcCentre, 13)
+	p.Map = NewMapView(dcCentre, 12.6)
 	p.Map.OnDraftChanged = func(orb.Ring) { p.check() }
 	p.Map.OnFinished = func(orb.Ring) { p.updateButtons(); p.check() }
 	p.Map.OnTrackTapped = p.onTrackTapped
@@ -106,7 +107,7 @@ func newMapPanel(d mapDeps) *MapPanel {
 func (p *MapPanel) setOnline(on bool) {
 	if !on || p.tiles == nil {
 		p.Map.Scene.Tiles = nil
-		p.Map.SetCredit("Basemap: Natural Earth")
+		p.Map.SetCredit(OfflineCredit)
 		p.Map.Refresh()
 		if on {
 			p.notice("No online map in this build: the embedded basemap stays.")
@@ -126,7 +127,7 @@ func (p *MapPanel) setOnline(on bool) {
 	if url == tiles.DefaultURL {
 		credit = tiles.Attribution
 	}
-	p.Map.SetCredit(credit + " · Natural Earth")
+	p.Map.SetCredit(credit)
 	p.Map.Refresh()
 }
 

@@ -65,6 +65,15 @@ func (m *MapView) MouseOut() {
 	}
 }
 
+// OfflineCredit credits the embedded basemap's sources (assets/LICENSE.*).
+const OfflineCredit = "Basemap: Natural Earth, DCW-GMT, GSHHG, GeoNames"
+
+// BasemapCredits names every source of the offline map and of the street map,
+// with its licence, for the About dialog.
+const BasemapCredits = "Offline map: Natural Earth (public domain); the Mid-Atlantic from DCW-GMT and\n" +
+	"GSHHG by the GMT team, P. Wessel and W. H. F. Smith (LGPL-3+); places from\n" +
+	"GeoNames (CC BY 4.0). Street map: © OpenStreetMap contributors (ODbL), when on."
+
 // maxLabels bounds the text objects over the map.
 const maxLabels = 120
 
@@ -82,7 +91,7 @@ func (m *MapView) CreateRenderer() fyne.WidgetRenderer {
 	m.raster = canvas.NewRaster(m.draw)
 	m.scale = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	m.scale.TextSize = theme.CaptionTextSize()
-	m.credit = canvas.NewText("Basemap: Natural Earth", theme.Color(theme.ColorNamePlaceHolder))
+	m.credit = canvas.NewText(OfflineCredit, theme.Color(theme.ColorNamePlaceHolder))
 	m.credit.TextSize = theme.CaptionTextSize()
 	return &mapRenderer{m: m}
 }
@@ -136,15 +145,20 @@ func (r *mapRenderer) Objects() []fyne.CanvasObject {
 	return objs
 }
 
-// layoutLabels names each subscription polygon (with its state) and, when zoomed
-// in, each track on screen.
+// layoutLabels names, in this order of priority, the track under the pointer,
+// each subscription polygon (with its state), the selected track, the tracks on
+// screen and the populated places of the offline layer; a label that would
+// overlap one already placed is left out, so that a dozen tracks stay legible.
 func (m *MapView) layoutLabels() {
-	type label struct {
-		text string
-		pos  fyne.Position
-		col  fyne.ThemeColorName
+	size := m.Size()
+	var want []mapLabel
+	if h := m.hover; h != nil {
+		name := h.Name
+		if name == "" {
+			name = h.Key.TrackID
+		}
+		want = append(want, mapLabel{text: name + " (" + h.Key.TrackID + ")", pos: m.screen(h.Latest().Point).AddXY(9, -6), col: theme.ColorNameForeground})
 	}
-	var want []label
 	for _, p := range m.Scene.Polygons {
 		if len(p.Ring) == 0 {
 			continue
@@ -159,27 +173,34 @@ func (m *MapView) layoutLabels() {
 		if !p.Live {
 			state = "not live"
 		}
-		want = append(want, label{p.Label + " · " + state, m.screen(top).SubtractXY(0, 18), theme.ColorNameForeground})
+		want = append(want, mapLabel{text: p.Label + " · " + state, pos: m.screen(top).SubtractXY(0, 18), col: theme.ColorNameForeground})
 	}
-	if h := m.hover; h != nil {
-		name := h.Name
-		if name == "" {
-			name = h.Key.TrackID
-		}
-		want = append(want, label{name + " (" + h.Key.TrackID + ")", m.screen(h.Latest().Point).AddXY(9, -6), theme.ColorNameForeground})
-	}
-	if m.Scene.View.Zoom >= 15 {
+	if m.Scene.View.Zoom >= trackLabelZoom {
+		var sel []mapLabel
+		var rest []mapLabel
 		for _, t := range m.Scene.Tracks {
 			pos := m.screen(t.Latest().Point)
-			if pos.X < 0 || pos.Y < 0 || pos.X > m.Size().Width || pos.Y > m.Size().Height || t.Name == "" {
+			if pos.X < 0 || pos.Y < 0 || pos.X > size.Width || pos.Y > size.Height || t.Name == "" || t == m.hover {
 				continue
 			}
-			want = append(want, label{t.Name, pos.AddXY(9, -6), theme.ColorNamePlaceHolder})
+			l := mapLabel{text: t.Name, pos: pos.AddXY(9, -6), col: theme.ColorNamePlaceHolder}
+			if t.Key == m.Scene.Selected {
+				l.col = theme.ColorNameForeground
+				sel = append(sel, l)
+			} else {
+				rest = append(rest, l)
+			}
 		}
+		want = append(append(want, sel...), rest...)
 	}
-	if len(want) > maxLabels {
-		want = want[:maxLabels]
+	v := m.Scene.View
+	v.Width, v.Height = float64(size.Width), float64(size.Height)
+	for _, p := range Places(v) {
+		want = append(want, mapLabel{text: p.Name, pos: fyne.NewPos(float32(p.X), float32(p.Y)), col: theme.ColorNamePlaceHolder, place: true})
 	}
+	want = placeLabels(want, maxLabels, func(s string) fyne.Size {
+		return fyne.MeasureText(s, theme.CaptionTextSize(), fyne.TextStyle{})
+	})
 	for len(m.labels) < len(want) {
 		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
 		t.TextSize = theme.CaptionTextSize()
@@ -191,10 +212,53 @@ func (m *MapView) layoutLabels() {
 			continue
 		}
 		l.Text, l.Color = want[i].text, theme.Color(want[i].col)
+		l.TextStyle = fyne.TextStyle{Italic: want[i].place}
 		l.Move(want[i].pos)
 		l.Show()
 		l.Refresh()
 	}
+}
+
+// trackLabelZoom is the zoom from which tracks are named.
+const trackLabelZoom = 12
+
+// mapLabel is a text to lay over the map at pos (its top-left corner; a place's
+// label is centred on its point).
+type mapLabel struct {
+	text  string
+	pos   fyne.Position
+	col   fyne.ThemeColorName
+	place bool
+}
+
+// placeLabels keeps, in order, the labels that overlap none kept before them,
+// up to max.
+func placeLabels(want []mapLabel, max int, measure func(string) fyne.Size) []mapLabel {
+	var kept []mapLabel
+	var boxes []fyne.Position // min, max pairs
+	for _, l := range want {
+		if len(kept) >= max {
+			break
+		}
+		sz := measure(l.text)
+		if l.place {
+			l.pos = l.pos.SubtractXY(sz.Width/2, sz.Height/2)
+		}
+		lo, hi := l.pos.SubtractXY(2, 1), l.pos.AddXY(sz.Width+2, sz.Height+1)
+		free := true
+		for i := 0; i < len(boxes); i += 2 {
+			if lo.X < boxes[i+1].X && hi.X > boxes[i].X && lo.Y < boxes[i+1].Y && hi.Y > boxes[i].Y {
+				free = false
+				break
+			}
+		}
+		if !free {
+			continue
+		}
+		boxes = append(boxes, lo, hi)
+		kept = append(kept, l)
+	}
+	return kept
 }
 
 func (r *mapRenderer) Destroy() {}

@@ -227,6 +227,10 @@ func main() {
 // at Georgetown and over a kilometre off Hains Point).
 const riverBandWidth = 500
 
+// hainsPoint is the latitude of the District's southern tip between the Potomac
+// and the Washington Channel.
+const hainsPoint = 38.857
+
 // potomacBand is the District's shore from its western corner (Chain Bridge) to
 // its southern one (Jones Point), moved half a river's width inland.
 func potomacBand(r orb.Ring) orb.LineString {
@@ -247,11 +251,12 @@ func potomacBand(r orb.Ring) orb.LineString {
 		}
 	}
 	// Counter-clockwise, the shore runs from the western corner south to the
-	// southern one, with the District on its left.
+	// southern one, with the District on its left; below Hains Point DCW leaves
+	// the river out of the District, and the land's own gap shows it.
 	var shore orb.LineString
 	for i := west; ; i = (i + 1) % (len(r) - 1) {
 		shore = append(shore, r[i])
-		if i == south || len(shore) > len(r) {
+		if i == south || len(shore) > len(r) || r[i][1] < hainsPoint {
 			break
 		}
 	}

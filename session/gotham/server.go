@@ -181,49 +181,71 @@ func (c *compiled) matches(o *Observation, ts time.Time, pt orb.Point) bool {
 	return true
 }
 
-// Track is one simulated mover on an ellipse around a centre.
+// track is one simulated mover: on a route, back and forth (vessels) or round a
+// loop (aircraft), or, without one, on a small ellipse around a centre (vessels
+// manoeuvring at the Georgetown waterfront, where the reference's sample polygon is).
 type track struct {
 	id, name, callsign string
 	centre             orb.Point
 	rx, ry             float64 // degrees
 	theta, omega       float64 // radians, radians per second
+	route              []orb.Point
+	loop               bool    // round the route instead of back and forth
+	at, dir, speed     float64 // metres along the route, ±1, metres per second
 	icon               string
 	altitude           int
 }
 
-var places = []struct {
-	name   string
-	centre orb.Point
-}{
-	{"Georgetown waterfront", orb.Point{-77.0605, 38.9038}},
-	{"Potomac, Roosevelt Island", orb.Point{-77.0640, 38.8960}},
-	{"Alexandria", orb.Point{-77.0390, 38.8040}},
-	{"Baltimore harbor", orb.Point{-76.5800, 39.2650}},
+// The waterfront box of the reference's sample polygon.
+var waterfront = orb.Point{-77.0622, 38.9040}
+
+// potomac runs down the river from Chain Bridge past Georgetown, the Kennedy
+// Center and Hains Point to Alexandria and the Woodrow Wilson Bridge, along the
+// middle of the offline basemap's river (assets/midatlantic.geojson).
+var potomac = []orb.Point{
+	{-77.1147, 38.9311}, {-77.1021, 38.9202}, {-77.0909, 38.9089}, {-77.0791, 38.9046},
+	{-77.0647, 38.8975}, {-77.0570, 38.8904}, {-77.0439, 38.8799}, {-77.0348, 38.8670},
+	{-77.0304, 38.8579}, {-77.0300, 38.8450}, {-77.0330, 38.8300}, {-77.0350, 38.8150},
+	{-77.0330, 38.8000}, {-77.0300, 38.7900},
 }
 
-var airports = []orb.Point{{-77.0377, 38.8512}, {-77.4558, 38.9531}, {-76.6684, 39.1774}}
+// Air routes: the River Visual approach down the Potomac to Reagan National,
+// and a loop Reagan National, Dulles, Baltimore/Washington.
+var (
+	dca, iad, bwi = orb.Point{-77.0377, 38.8512}, orb.Point{-77.4558, 38.9531}, orb.Point{-76.6684, 39.1774}
+	riverVisual   = []orb.Point{{-77.2300, 39.0150}, {-77.1650, 38.9750}, {-77.1200, 38.9380}, {-77.0750, 38.9050}, {-77.0500, 38.8750}, dca}
+	triangle      = []orb.Point{dca, iad, bwi, dca}
+)
 
 func newTracks(spec string, r *rand.Rand) []*track {
 	var ts []*track
 	if spec == SpecVessels {
 		names := []string{"MV Example", "Potomac Belle", "Capital Spirit", "Odyssey", "Nina's Dream", "River Runner", "Harbor Queen", "Seneca", "Miss Christin", "Cherry Blossom", "Patriot II", "Anacostia"}
 		for i, n := range names {
-			p := places[min(i/3, len(places)-1)]
-			if i < 5 {
-				p = places[0] // most of the fleet works the sample polygon's waterfront
+			t := &track{id: fmt.Sprintf("track%d", i), name: n, callsign: fmt.Sprintf("WDX%04d", 1234+i*37), icon: "ship"}
+			if i < 3 {
+				// Most of the sample polygon's traffic: slow turns inside the waterfront box.
+				t.centre = orb.Point{waterfront[0] + (r.Float64()-0.5)*0.0008, waterfront[1] + (r.Float64()-0.5)*0.0006}
+				t.rx, t.ry = 0.0004+r.Float64()*0.0004, 0.0003+r.Float64()*0.0003
+				t.theta, t.omega = r.Float64()*2*math.Pi, (0.02+r.Float64()*0.02)*sign(r)
+			} else {
+				t.route, t.dir = potomac, sign(r)
+				t.at = r.Float64() * routeLength(potomac)
+				t.speed = 3 + r.Float64()*5 // 6 to 16 knots
 			}
-			ts = append(ts, &track{id: fmt.Sprintf("track%d", i), name: n, callsign: fmt.Sprintf("WDX%04d", 1234+i*37),
-				centre: orb.Point{p.centre[0] + (r.Float64()-0.5)*0.002, p.centre[1] + (r.Float64()-0.5)*0.001},
-				rx:     0.0015 + r.Float64()*0.003, ry: 0.0008 + r.Float64()*0.0015, theta: r.Float64() * 2 * math.Pi,
-				omega: (0.01 + r.Float64()*0.02) * sign(r), icon: "ship"})
+			ts = append(ts, t)
 		}
 		return ts
 	}
 	for i := 0; i < 10; i++ {
-		a := airports[i%len(airports)]
-		ts = append(ts, &track{id: fmt.Sprintf("air%d", i), name: fmt.Sprintf("%s%d", []string{"AAL", "UAL", "DAL", "SWA", "JBU"}[i%5], 100+r.IntN(900)),
-			callsign: fmt.Sprintf("N%03dFS", 100+i), centre: a, rx: 0.08 + r.Float64()*0.2, ry: 0.06 + r.Float64()*0.15,
-			theta: r.Float64() * 2 * math.Pi, omega: (0.004 + r.Float64()*0.004) * sign(r), icon: "airplane", altitude: 3000 + r.IntN(30)*500})
+		t := &track{id: fmt.Sprintf("air%d", i), name: fmt.Sprintf("%s%d", []string{"AAL", "UAL", "DAL", "SWA", "JBU"}[i%5], 100+r.IntN(900)),
+			callsign: fmt.Sprintf("N%03dFS", 100+i), icon: "airplane", altitude: 3000 + r.IntN(30)*500, dir: 1, speed: 70 + r.Float64()*80}
+		t.route, t.loop = triangle, true
+		if i%3 == 0 {
+			t.route, t.loop, t.altitude = riverVisual, false, 1500+r.IntN(6)*250
+		}
+		t.at = r.Float64() * routeLength(t.route)
+		ts = append(ts, t)
 	}
 	return ts
 }
@@ -235,16 +257,71 @@ func sign(r *rand.Rand) float64 {
 	return 1
 }
 
+// metres between two points, on a sphere (short distances).
+func metres(a, b orb.Point) float64 {
+	k := math.Cos((a[1] + b[1]) / 2 * math.Pi / 180)
+	return math.Hypot((b[0]-a[0])*k, b[1]-a[1]) * 111_320
+}
+
+func routeLength(route []orb.Point) float64 {
+	n := 0.0
+	for i := 1; i < len(route); i++ {
+		n += metres(route[i-1], route[i])
+	}
+	return n
+}
+
+// along returns the point d metres along the route and the segment's bearing.
+func along(route []orb.Point, d float64) (orb.Point, float64) {
+	for i := 1; i < len(route); i++ {
+		a, b := route[i-1], route[i]
+		l := metres(a, b)
+		if d <= l || i == len(route)-1 {
+			f := 0.0
+			if l > 0 {
+				f = math.Min(1, math.Max(0, d/l))
+			}
+			k := math.Cos(a[1] * math.Pi / 180)
+			bearing := math.Mod(math.Atan2((b[0]-a[0])*k, b[1]-a[1])*180/math.Pi+360, 360)
+			return orb.Point{a[0] + (b[0]-a[0])*f, a[1] + (b[1]-a[1])*f}, bearing
+		}
+		d -= l
+	}
+	return route[0], 0
+}
+
+// step moves the track by dt seconds and returns where it is, its speed in m/s
+// and its heading in degrees.
+func (t *track) step(dt float64) (orb.Point, float64, float64) {
+	if t.route == nil {
+		t.theta += t.omega * dt
+		lat := t.centre[1] + t.ry*math.Sin(t.theta)
+		// Velocity in metres per second from the ellipse's derivative.
+		vx := -t.rx * math.Sin(t.theta) * t.omega * 111320 * math.Cos(lat*math.Pi/180)
+		vy := t.ry * math.Cos(t.theta) * t.omega * 110540
+		return orb.Point{t.centre[0] + t.rx*math.Cos(t.theta), lat}, math.Hypot(vx, vy), math.Mod(math.Atan2(vx, vy)*180/math.Pi+360, 360)
+	}
+	total := routeLength(t.route)
+	t.at += t.dir * t.speed * dt
+	switch {
+	case t.loop:
+		t.at = math.Mod(t.at+total, total)
+	case t.at > total:
+		t.at, t.dir = 2*total-t.at, -1
+	case t.at < 0:
+		t.at, t.dir = -t.at, 1
+	}
+	p, bearing := along(t.route, t.at)
+	if t.dir < 0 {
+		bearing = math.Mod(bearing+180, 360)
+	}
+	return p, t.speed, bearing
+}
+
 // observe advances a track by dt and reports where it is.
 func (t *track) observe(spec string, dt float64, now time.Time) Observation {
-	t.theta += t.omega * dt
-	lon := t.centre[0] + t.rx*math.Cos(t.theta)
-	lat := t.centre[1] + t.ry*math.Sin(t.theta)
-	// Velocity in metres per second from the ellipse's derivative.
-	vx := -t.rx * math.Sin(t.theta) * t.omega * 111320 * math.Cos(lat*math.Pi/180)
-	vy := t.ry * math.Cos(t.theta) * t.omega * 110540
-	speed := math.Hypot(vx, vy) * 1.943844 // knots
-	heading := math.Mod(math.Atan2(vx, vy)*180/math.Pi+360, 360)
+	p, mps, heading := t.step(dt)
+	speed := mps * 1.943844 // knots
 	src, coll := "demo-ais", "vessels"
 	static := []Property{{"callsign", quote(t.callsign)}, {"mmsi", quote(fmt.Sprintf("3669%05d", len(t.name)*1234%100000))}}
 	live := []Property{{"speed", num(math.Round(speed*10) / 10)}, {"heading", num(math.Round(heading))}}
@@ -255,7 +332,7 @@ func (t *track) observe(spec string, dt float64, now time.Time) Observation {
 	}
 	return Observation{
 		SourceSystemID: src, CollectionID: coll, ObservationSpecID: spec, TrackID: t.id,
-		Position:  Position{Longitude: round6(lon), Latitude: round6(lat)},
+		Position:  Position{Longitude: round6(p[0]), Latitude: round6(p[1])},
 		Timestamp: now.UTC().Format("2006-01-02T15:04:05.000Z"), Name: t.name,
 		StaticProperties: static, LiveProperties: live,
 		Style: json.RawMessage(`{"blueprintIconName":"` + t.icon + `"}`),
