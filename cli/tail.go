@@ -18,6 +18,7 @@ import (
 	"github.com/feedscope/feedscope/record"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/demo"
+	"github.com/feedscope/feedscope/watch"
 )
 
 // tail is one run of `tail`: the command line, then what it builds. A new
@@ -37,6 +38,7 @@ type tail struct {
 	record     string
 	recordOpts record.Options
 	handshake  handshake
+	alerts     alertFlags
 
 	rec *record.Writer
 
@@ -67,6 +69,7 @@ func (t *tail) flags(fs *flag.FlagSet) {
 	fs.Int64Var(&t.recordOpts.MaxBytes, "record-max-bytes", 0, "with --record: start a new file once one holds this many bytes (0: no cap)")
 	fs.DurationVar(&t.recordOpts.MaxDuration, "record-max-duration", 0, "with --record: start a new file once one spans this long (0: no cap)")
 	fs.IntVar(&t.recordOpts.Keep, "record-keep", 0, "with --record: keep only this many files, deleting the oldest (0: all)")
+	fs.Var(&t.alerts, "alert", "print only the alerts of this watch rule (repeatable): JSON, or match:FILTER, silence:SECONDS, rate:PER_SECOND, state:rejected|reconnecting")
 	t.handshake.register(fs)
 }
 
@@ -202,8 +205,23 @@ func (t *tail) run(sio Stdio) int {
 		return !(t.quiet && e.Dir == session.DirState) && t.query.Match(e)
 	}
 	out := newOutput(sio.Out, formatter(t.format, t.format == FormatText && isTerminal(sio.Out)), keep, t.count)
-	t.sinks = append([]session.Sink{out}, t.sinks...)
-	sink := session.Sink(out)
+	printed := session.Sink(out)
+	if len(t.alerts) > 0 {
+		eng, err := watch.New(t.alerts, time.Now())
+		if err != nil {
+			out.stop()
+			fmt.Fprintln(sio.Err, "tail: --alert:", err)
+			return ExitUsage
+		}
+		printed = session.SinkFunc(func(e session.Event) {
+			for _, a := range eng.Observe(e) {
+				out.Publish(a.Event())
+			}
+		})
+		go tickAlerts(ctx, eng, out)
+	}
+	t.sinks = append([]session.Sink{printed}, t.sinks...)
+	sink := printed
 	if len(t.sinks) > 1 {
 		sink = tee(t.sinks)
 	}
@@ -318,6 +336,37 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+type alertFlags []watch.Rule
+
+func (a *alertFlags) String() string { return fmt.Sprint(len(*a), " rules") }
+
+func (a *alertFlags) Set(v string) error {
+	r, err := watch.ParseShorthand(v)
+	if err != nil {
+		return err
+	}
+	*a = append(*a, r)
+	return nil
+}
+
+// tickAlerts runs the time-driven rules (silence, rate) four times a second.
+func tickAlerts(ctx context.Context, eng *watch.Engine, out *output) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-out.done:
+			return
+		case now := <-t.C:
+			for _, a := range eng.Tick(now) {
+				out.Publish(a.Event())
+			}
+		}
+	}
 }
 
 // useCredentials points p at the demo's ready profile where p says nothing itself:

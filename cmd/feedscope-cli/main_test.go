@@ -258,3 +258,41 @@ func parseLines(t *testing.T, out []byte) []line {
 	}
 	return ls
 }
+
+// tail --alert prints only the alerts, one NDJSON line each, with the cause
+// inside: a pipeline can page someone on them.
+func TestTailAlerts(t *testing.T) {
+	eps := startDemoServer(t, "--speed", "50")
+	vessels := strings.Replace(eps["gotham"], "{specId}", "demo-vessels", 1)
+	fence := `{"name":"west waterfront","kind":"geofence","on":"enter","margin_m":5,"max_per_minute":100,` +
+		`"polygon":[[-77.0660,38.9000],[-77.0622,38.9000],[-77.0622,38.9080],[-77.0660,38.9080],[-77.0660,38.9000]]}`
+	out, stderr, code := run(t, "tail", "--dialect", "gotham", "--url", vessels, "--token", "demo", "--sub", "{}",
+		"--alert", `{"name":"belle","kind":"match","filter":"\"Potomac Belle\"","max_per_minute":1}`, "--alert", fence, "--count", "2", "--duration", "30s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var belle, entered bool
+	for _, l := range parseLines(t, out) {
+		if l.Dir != "alert" || l.Raw == nil {
+			t.Fatalf("not an alert: %+v", l)
+		}
+		belle = belle || strings.HasPrefix(l.Summary, "belle: Potomac Belle")
+		entered = entered || strings.Contains(l.Summary, " entered west waterfront")
+	}
+	if !belle || !entered {
+		t.Errorf("want a match and a geofence alert in %s", out)
+	}
+
+	// A subscription over the open Atlantic stays silent.
+	out, stderr, code = run(t, "tail", "--dialect", "gotham", "--url", vessels, "--token", "demo",
+		"--sub", `{"location":[{"longitude":-40,"latitude":30},{"longitude":-39,"latitude":30},{"longitude":-39,"latitude":31},{"longitude":-40,"latitude":31},{"longitude":-40,"latitude":30}]}`,
+		"--alert", "silence:1", "--count", "1", "--duration", "20s")
+	if code != 0 || !bytes.Contains(out, []byte(`"dir":"alert"`)) || !bytes.Contains(out, []byte("nothing from the feed")) {
+		t.Fatalf("exit %d, stdout %s, stderr %s", code, out, stderr)
+	}
+
+	_, stderr, code = run(t, "tail", "--demo", "--dialect", "gotham", "--alert", "state:sad")
+	if code != 2 || !strings.Contains(stderr, "when must be rejected or reconnecting") {
+		t.Fatalf("bad rule: exit %d, stderr %q", code, stderr)
+	}
+}
