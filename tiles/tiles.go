@@ -38,6 +38,9 @@ type Source struct {
 	CacheDir  string // "" keeps tiles in memory only
 	// OnLoad is called from a fetching goroutine when a tile has arrived.
 	OnLoad func(Key)
+	// OnFail is called from a fetching goroutine when a tile could not be had:
+	// the server is unreachable, answered an error, or sent no image.
+	OnFail func(Key, error)
 
 	client   *http.Client
 	mu       sync.Mutex
@@ -137,6 +140,9 @@ func (s *Source) fetch(k Key) {
 	img, raw, err := s.download(k)
 	if err != nil {
 		s.fail(k)
+		if s.OnFail != nil {
+			s.OnFail(k, err)
+		}
 		return
 	}
 	if s.CacheDir != "" {

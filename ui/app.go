@@ -241,7 +241,8 @@ func (a *App) buildUI() {
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
 	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
-		tiles: a.opts.Tiles, tileURL: func() string { return a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL) }})
+		tiles: a.opts.Tiles, tileURL: func() string { return a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL) },
+		prefs: a.fyne.Preferences()})
 	a.subs = newSubManager(a.ctl, a.health, a.refreshSide, func(profile, id string) { a.sidebar.Tree.Select(profile + subSep + id) })
 	a.composer = newComposer(a.ctl, a.fyne.Preferences(), a.refreshSide)
 	tabs := container.NewAppTabs(

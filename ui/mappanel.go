@@ -33,6 +33,7 @@ type MapPanel struct {
 	repair  *widget.Button
 	target  *widget.Select // profile to subscribe on
 	subSel  *widget.Select // subscription to apply the draft to
+	street  *widget.Check  // online tiles
 	apply   *widget.Button
 	sub     *widget.Button
 	Content fyne.CanvasObject
@@ -48,7 +49,11 @@ type mapDeps struct {
 	clip    fyne.Clipboard
 	tiles   func(urlTemplate string) *tiles.Source // nil: no online layer
 	tileURL func() string
+	prefs   fyne.Preferences // remembers the street map
 }
+
+// prefStreetMap remembers whether the street map (online tiles) is on.
+const prefStreetMap = "mapStreetTiles"
 
 // The Potomac from Georgetown to Reagan National, where the demo's vessels and
 // approaches are.
@@ -89,7 +94,12 @@ func newMapPanel(d mapDeps) *MapPanel {
 	copyGeo := widget.NewButton("Copy GeoJSON", func() { p.copy(p.geoJSON()) })
 	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
 	open := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), p.onOpen)
-	online := widget.NewCheck("Online map", p.setOnline)
+	online := widget.NewCheck("Street map", func(on bool) {
+		p.prefs.SetBool(prefStreetMap, on)
+		p.setOnline(on)
+	})
+	online.SetChecked(p.prefs.Bool(prefStreetMap))
+	p.street = online
 	// The rows scroll sideways rather than widen the window's centre.
 	top := container.NewHScroll(container.NewHBox(zoomOut, zoomIn, fit, online, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn,
 		widget.NewSeparator(), open, save, copyQuery, copyGeo))
@@ -116,17 +126,28 @@ func (p *MapPanel) setOnline(on bool) {
 	}
 	url := p.tileURL()
 	src := p.tiles(url)
-	src.OnLoad = func(tiles.Key) {
-		fyne.Do(func() {
-			p.Map.Scene.TilesGen++
-			p.Map.Refresh()
-		})
-	}
-	p.Map.Scene.Tiles = src
 	credit := "Tiles: " + url
 	if url == tiles.DefaultURL {
 		credit = tiles.Attribution
 	}
+	src.OnLoad = func(tiles.Key) {
+		fyne.Do(func() {
+			if p.Map.Scene.Tiles != src {
+				return // turned off, or another source since
+			}
+			p.Map.Scene.TilesGen++
+			p.Map.SetCredit(credit)
+			p.Map.Refresh()
+		})
+	}
+	src.OnFail = func(tiles.Key, error) {
+		fyne.Do(func() {
+			if p.Map.Scene.Tiles == src {
+				p.Map.SetCredit("Street map: tiles unreachable, offline map shown · " + OfflineCredit)
+			}
+		})
+	}
+	p.Map.Scene.Tiles = src
 	p.Map.SetCredit(credit)
 	p.Map.Refresh()
 }

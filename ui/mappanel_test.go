@@ -148,3 +148,25 @@ func TestMapOnlineTiles(t *testing.T) {
 		t.Fatalf("centre pixel %v, want the tile's colour", got)
 	}
 }
+
+// The street map is remembered; with its tile server failing, the map says so and
+// shows the offline layer.
+func TestStreetMapUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) }))
+	defer srv.Close()
+	a := newTestApp(t, false)
+	a.fyne.Preferences().SetString(prefTileURL, srv.URL+"/{z}/{x}/{y}.png")
+	p := a.mapPanel
+	test.Tap(p.street)
+	if !a.fyne.Preferences().Bool(prefStreetMap) || p.Map.Scene.Tiles == nil {
+		t.Fatal("the street map is not on, or not remembered")
+	}
+	p.Map.Scene.Render(nil, 256, 256) // asks for the view's tiles
+	stepUntil(t, a, "the map saying the tiles are unreachable", func() bool {
+		return strings.Contains(p.Map.Credit(), "tiles unreachable, offline map shown")
+	})
+	test.Tap(p.street)
+	if a.fyne.Preferences().Bool(prefStreetMap) || p.Map.Scene.Tiles != nil || p.Map.Credit() != OfflineCredit {
+		t.Fatalf("street map off: credit %q", p.Map.Credit())
+	}
+}

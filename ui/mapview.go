@@ -42,8 +42,10 @@ type MapView struct {
 	redo     []orb.Ring
 	scale    *canvas.Text
 	credit   *canvas.Text
-	labels   []*canvas.Text // polygon and track labels laid over the raster
-	hover    *geo.Track     // the track under the pointer, named on the map
+	// creditText is what credit shows (SetCredit may come before the renderer).
+	creditText string
+	labels     []*canvas.Text // polygon and track labels laid over the raster
+	hover      *geo.Track     // the track under the pointer, named on the map
 }
 
 // MouseIn is part of desktop.Hoverable.
@@ -91,7 +93,7 @@ func (m *MapView) CreateRenderer() fyne.WidgetRenderer {
 	m.raster = canvas.NewRaster(m.draw)
 	m.scale = canvas.NewText("", theme.Color(theme.ColorNameForeground))
 	m.scale.TextSize = theme.CaptionTextSize()
-	m.credit = canvas.NewText(OfflineCredit, theme.Color(theme.ColorNamePlaceHolder))
+	m.credit = canvas.NewText(m.Credit(), theme.Color(theme.ColorNamePlaceHolder))
 	m.credit.TextSize = theme.CaptionTextSize()
 	return &mapRenderer{m: m}
 }
@@ -277,10 +279,20 @@ func strconvF(f float64) string {
 	return fmtFloat(f)
 }
 
+// Credit is the text naming the map's sources (and the street map's state).
+func (m *MapView) Credit() string {
+	if m.creditText == "" {
+		return OfflineCredit
+	}
+	return m.creditText
+}
+
 // SetCredit sets the attribution in the corner.
 func (m *MapView) SetCredit(s string) {
+	m.creditText = s
 	if m.credit != nil {
 		m.credit.Text = s
+		m.credit.Refresh()
 		m.credit.Move(fyne.NewPos(m.Size().Width-m.credit.MinSize().Width-8, m.Size().Height-m.credit.MinSize().Height-4))
 	}
 }
