@@ -3,6 +3,7 @@
 package query
 
 import (
+	"bytes"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,7 +12,7 @@ import (
 )
 
 // Query is a parsed filter: every term must match. A term is free text (matched
-// case-insensitively against kind, summary, profile and sub), `field:value` for
+// case-insensitively against kind, summary, profile, sub and the raw frame), `field:value` for
 // profile, dialect, sub, kind or dir (value prefix-matched, case-insensitive), or
 // `/regex/` matched against the summary and the raw frame. A leading `-` negates.
 type Query struct {
@@ -119,22 +120,72 @@ func (t *term) match(e *session.Event) bool {
 		return hasPrefixFold(e.Dir, t.value)
 	}
 	return containsFold(e.Summary, t.value) || containsFold(e.Kind, t.value) ||
-		containsFold(e.Profile, t.value) || e.Sub == t.value
+		containsFold(e.Profile, t.value) || e.Sub == t.value || containsFoldBytes(e.Raw, t.value)
 }
 
+// containsFoldBytes reports whether b holds sub (lower case) ignoring case: an id
+// copied from a frame finds the frame.
+func containsFoldBytes(b []byte, sub string) bool {
+	for i := 0; i < len(sub); i++ {
+		if sub[i] >= 0x80 {
+			return bytes.Contains(bytes.ToLower(b), []byte(sub))
+		}
+	}
+	return indexFoldASCII(b, sub, bytes.IndexByte) >= 0
+}
+
+// indexFoldASCII finds the lower-case ASCII sub in b ignoring case. It jumps
+// between the occurrences of sub's first byte in either case, so a miss costs
+// about two IndexByte passes and nothing is allocated.
+func indexFoldASCII[T string | []byte](b T, sub string, indexByte func(T, byte) int) int {
+	if sub == "" {
+		return 0
+	}
+	lo, up := sub[0], sub[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - 'a' + 'A'
+	}
+	for i := 0; i+len(sub) <= len(b); i++ {
+		j := indexByte(b[i:], lo)
+		if up != lo {
+			if k := indexByte(b[i:], up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 || i+j+len(sub) > len(b) {
+			return -1
+		}
+		i += j
+		if equalFoldASCII(b[i+1:i+len(sub)], sub[1:]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// equalFoldASCII compares b with the lower-case ASCII s, folding b's letters.
+func equalFoldASCII[T string | []byte](b T, s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := b[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
-// containsFold is strings.Contains, ignoring case; sub is already lower case.
+// containsFold is strings.Contains ignoring case; sub is already lower case.
 func containsFold(s, sub string) bool {
-	if sub == "" {
-		return true
-	}
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return true
+	for i := 0; i < len(sub); i++ {
+		if sub[i] >= 0x80 {
+			return strings.Contains(strings.ToLower(s), sub)
 		}
 	}
-	return false
+	return indexFoldASCII(s, sub, strings.IndexByte) >= 0
 }
