@@ -161,10 +161,20 @@ func TestStreetMapUnreachable(t *testing.T) {
 	if !a.fyne.Preferences().Bool(prefStreetMap) || p.Map.Scene.Tiles == nil {
 		t.Fatal("the street map is not on, or not remembered")
 	}
-	p.Map.Scene.Render(nil, 256, 256) // asks for the view's tiles
-	stepUntil(t, a, "the map saying the tiles are unreachable", func() bool {
-		return strings.Contains(p.Map.Credit(), "tiles unreachable, offline map shown")
-	})
+	// Fyne's test driver runs fyne.Do on the calling goroutine: the test waits for
+	// the failure through a channel before it reads what the callback wrote.
+	src := p.Map.Scene.Tiles.(*tiles.Source)
+	failed, onFail := make(chan struct{}, 64), src.OnFail
+	src.OnFail = func(k tiles.Key, err error) { onFail(k, err); failed <- struct{}{} }
+	p.Map.Scene.Render(nil, 1, 1) // asks for the one tile under the centre
+	select {
+	case <-failed:
+	case <-time.After(15 * time.Second):
+		t.Fatal("the tile fetch did not fail")
+	}
+	if !strings.Contains(p.Map.Credit(), "tiles unreachable, offline map shown") {
+		t.Fatalf("credit %q", p.Map.Credit())
+	}
 	test.Tap(p.street)
 	if a.fyne.Preferences().Bool(prefStreetMap) || p.Map.Scene.Tiles != nil || p.Map.Credit() != OfflineCredit {
 		t.Fatalf("street map off: credit %q", p.Map.Credit())
