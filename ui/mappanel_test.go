@@ -157,6 +157,8 @@ func TestStreetMapUnreachable(t *testing.T) {
 	a := newTestApp(t, false)
 	a.fyne.Preferences().SetString(prefTileURL, srv.URL+"/{z}/{x}/{y}.png")
 	p := a.mapPanel
+	dir := t.TempDir()
+	p.tiles = func(url string) *tiles.Source { return tiles.New(url, "Feedscope/test", dir) }
 	test.Tap(p.street)
 	if !a.fyne.Preferences().Bool(prefStreetMap) || p.Map.Scene.Tiles == nil {
 		t.Fatal("the street map is not on, or not remembered")
