@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/feedscope/feedscope/record"
 	"github.com/feedscope/feedscope/session"
@@ -46,7 +47,7 @@ type Controller struct {
 	ring  *session.Ring
 	store *ProfileStore
 	recs  *record.Set  // the profiles being recorded
-	sink  session.Sink // every session's events: the ring, then the recordings
+	sink  session.Sink // every session's events: the ring, the recordings, the watch rules
 	srcs  sourceList   // recordings opened as read-only sources
 
 	mu       sync.Mutex
@@ -59,6 +60,7 @@ type Controller struct {
 	done    uint64   // save requests covered by a finished save
 	forgets []string // profiles whose secrets go at the next save
 	onErr   func(error)
+	watch   atomic.Pointer[watching] // the profiles' watch rules, running
 	stop    chan struct{}
 	closed  sync.Once
 	wg      sync.WaitGroup
@@ -76,10 +78,11 @@ type entry struct {
 func New(o Options) *Controller {
 	c := &Controller{ring: session.NewRing(o.RingCap), store: o.Store, recs: &record.Set{Dir: o.RecordDir},
 		dirty: make(chan struct{}, 1), stop: make(chan struct{})}
-	c.sink = session.SinkFunc(func(e session.Event) { c.ring.Publish(e); c.recs.Publish(e) })
+	c.sink = session.SinkFunc(c.publish)
 	c.saved = sync.NewCond(&c.saveMu)
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go c.saver()
+	go c.tickRules()
 	return c
 }
 
@@ -138,6 +141,7 @@ func (c *Controller) add(p session.Profile, demo bool) *entry {
 	c.mu.Lock()
 	c.profiles = append(c.profiles, e)
 	c.mu.Unlock()
+	c.rewatch()
 	return e
 }
 
@@ -200,6 +204,7 @@ func (c *Controller) Profile(name string) (session.Profile, bool) {
 
 func clone(p session.Profile) session.Profile {
 	p.Subs = slices.Clone(p.Subs)
+	p.Rules = slices.Clone(p.Rules)
 	p.Subprotocols = slices.Clone(p.Subprotocols)
 	p.HeaderNames = slices.Clone(p.HeaderNames)
 	if p.Headers != nil {
@@ -269,6 +274,7 @@ func (c *Controller) Delete(name string) error {
 	if e == nil {
 		return fmt.Errorf("no profile %s", name)
 	}
+	c.rewatch()
 	if e.s != nil {
 		e.s.Stop()
 	}

@@ -43,6 +43,9 @@ type Profile struct {
 	// Settings are the dialect's own non-secret options (for a plain WebSocket: the
 	// JSON pointer that names an event's kind, the summary template).
 	Settings map[string]string `json:"settings,omitempty"`
+	// Rules are the profile's watch rules, package watch's JSON, kept as they are
+	// here (session knows nothing of them).
+	Rules []json.RawMessage `json:"rules,omitempty"`
 }
 
 // Validate reports the first thing about p that would make a connection fail.
