@@ -109,6 +109,7 @@ type App struct {
 	watch        *widget.Button
 	tabs         *container.AppTabs
 	mapPanel     *MapPanel
+	alerts       *AlertsPanel
 	busy         atomic.Bool
 	pump         pump
 	probe        *probe
@@ -242,14 +243,18 @@ func (a *App) buildUI() {
 	a.tls = widget.NewLabel("")
 	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
 		tiles: a.opts.Tiles, tileURL: func() string { return a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL) },
-		prefs: a.fyne.Preferences()})
+		prefs: a.fyne.Preferences(), rules: a.ctl})
 	a.subs = newSubManager(a.ctl, a.health, a.refreshSide, func(profile, id string) { a.sidebar.Tree.Select(profile + subSep + id) })
 	a.composer = newComposer(a.ctl, a.fyne.Preferences(), a.refreshSide)
+	a.alerts = newAlertsPanel(a.editRules)
+	a.alerts.Notify = func(title, body string) { a.fyne.SendNotification(fyne.NewNotification(title, body)) }
+	a.alerts.OnChosen = a.onAlertChosen
 	tabs := container.NewAppTabs(
 		container.NewTabItemWithIcon("Events", theme.ListIcon(), a.list),
 		container.NewTabItemWithIcon("Subscriptions", theme.SettingsIcon(), a.subs.Content),
 		container.NewTabItemWithIcon("Composer", theme.MailComposeIcon(), a.composer.Content),
-		container.NewTabItemWithIcon("Map", theme.GridIcon(), a.mapPanel.Content))
+		container.NewTabItemWithIcon("Map", theme.GridIcon(), a.mapPanel.Content),
+		container.NewTabItemWithIcon("Alerts", theme.WarningIcon(), a.alerts.Content))
 	tabs.OnSelected = func(*container.TabItem) { a.refreshSide() }
 	a.tabs = tabs
 	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.watch, nil, nil, a.detail.Content)
@@ -488,6 +493,7 @@ func (a *App) apply(batch []session.Event, lost uint64, states map[string]contro
 	}
 	a.subs.OnEvents(batch)
 	a.mapPanel.OnEvents(batch)
+	a.alerts.OnEvents(batch)
 	a.health.Sample(time.Now(), a.states)
 	if time.Since(a.lastSide) > 250*time.Millisecond {
 		a.refreshSide()
@@ -591,6 +597,9 @@ func (a *App) updateStatus() {
 		len(a.profiles), open, total, a.model.Stored(), a.model.Cap(), a.model.Len(), mode)
 	if a.dropped > 0 {
 		s += fmt.Sprintf(" · %d events dropped from view", a.dropped)
+	}
+	if n := a.alerts.Count(); n > 0 {
+		s += fmt.Sprintf(" · ⚑ %d alerts", n)
 	}
 	a.status.SetText(s)
 }

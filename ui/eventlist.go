@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/watch"
 )
 
 // Column widths of the event list, in characters of the monospace font; the
@@ -412,6 +413,8 @@ func dirGlyph(dir string) string {
 		return "↓"
 	case session.DirOut:
 		return "↑"
+	case watch.DirAlert:
+		return "⚑"
 	}
 	return "●"
 }
@@ -419,6 +422,8 @@ func dirGlyph(dir string) string {
 // kindColor colours a row by what it is: state changes, errors, frames we sent.
 func kindColor(th fyne.Theme, v fyne.ThemeVariant, e *session.Event) color.Color {
 	switch {
+	case e.Dir == watch.DirAlert:
+		return th.Color(theme.ColorNameWarning, v)
 	case e.Kind == "error" || e.Dir == session.DirState && e.Kind == session.StateClosed:
 		return th.Color(theme.ColorNameError, v)
 	case e.Dir == session.DirState && e.Kind == session.StateReconnecting:

@@ -19,6 +19,7 @@ import (
 	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/tiles"
+	"github.com/feedscope/feedscope/watch"
 )
 
 // MapPanel is the map tab: live tracks, the Gotham subscriptions' polygons, and a
@@ -34,6 +35,7 @@ type MapPanel struct {
 	target  *widget.Select // profile to subscribe on
 	subSel  *widget.Select // subscription to apply the draft to
 	street  *widget.Check  // online tiles
+	fence   *widget.Button // the draft becomes a geofence watch rule
 	apply   *widget.Button
 	sub     *widget.Button
 	Content fyne.CanvasObject
@@ -50,6 +52,7 @@ type mapDeps struct {
 	tiles   func(urlTemplate string) *tiles.Source // nil: no online layer
 	tileURL func() string
 	prefs   fyne.Preferences // remembers the street map
+	rules   ruleKeeper       // watch rules, for Watch polygon
 }
 
 // prefStreetMap remembers whether the street map (online tiles) is on.
@@ -90,6 +93,7 @@ func newMapPanel(d mapDeps) *MapPanel {
 	p.subSel = widget.NewSelect(nil, nil)
 	p.subSel.PlaceHolder = "subscription"
 	p.apply = widget.NewButton("Apply to subscription", p.onApply)
+	p.fence = widget.NewButtonWithIcon("Watch polygon", theme.WarningIcon(), p.onWatchPolygon)
 	copyQuery := widget.NewButton("Copy query", func() { p.copy(p.queryJSON()) })
 	copyGeo := widget.NewButton("Copy GeoJSON", func() { p.copy(p.geoJSON()) })
 	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
@@ -105,7 +109,7 @@ func newMapPanel(d mapDeps) *MapPanel {
 		widget.NewSeparator(), open, save, copyQuery, copyGeo))
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, p.repair, p.problem),
-		container.NewHScroll(container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, widget.NewSeparator(), p.subSel, p.apply)))
+		container.NewHScroll(container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, p.fence, widget.NewSeparator(), p.subSel, p.apply)))
 	p.Content = container.NewBorder(top, bottom, nil, nil, p.Map)
 	p.updateButtons()
 	p.check()
@@ -434,4 +438,27 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 	if p.Map.Draft() != nil {
 		p.check()
 	}
+}
+
+// onWatchPolygon makes the draft a geofence watch rule on the chosen profile: an
+// alert whenever one of its tracks enters the polygon.
+func (p *MapPanel) onWatchPolygon() {
+	ring := geo.Repair(p.Map.Draft())
+	if err := geo.Check(ring); err != nil {
+		p.notice("Draw a valid polygon first: " + err.Error() + ".")
+		return
+	}
+	profile := p.target.Selected
+	if profile == "" || p.rules == nil {
+		p.notice("Choose the profile whose tracks the polygon watches.")
+		return
+	}
+	rules := p.rules.Rules(profile)
+	r := watch.Rule{Name: fmt.Sprintf("Fence %d", len(rules)+1), Kind: watch.KindGeofence, On: watch.OnEnter}
+	r.SetRing(ring)
+	if err := p.rules.SetRules(profile, append(rules, r)); err != nil {
+		p.notice("The polygon cannot be watched: " + err.Error())
+		return
+	}
+	p.notice(fmt.Sprintf("%s watches %s: an alert when a track enters it (Alerts tab).", r.Name, profile))
 }

@@ -1,0 +1,62 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+	"github.com/paulmach/orb"
+
+	"github.com/feedscope/feedscope/watch"
+)
+
+// A watch rule on the demo's Gotham profile raises alerts: they mark their rows
+// in the table, fill the Alerts tab, count in the status bar and notify the
+// desktop once however many come; a polygon drawn on the map becomes a
+// geofence rule, and choosing a geofence alert shows its track on the map.
+func TestAlertsFromWatchRules(t *testing.T) {
+	a := newTestApp(t, true)
+	var notes []string
+	a.alerts.Notify = func(title, body string) { notes = append(notes, title+": "+body) }
+	if err := a.ctl.SetRules("demo-gotham", []watch.Rule{{Name: "belle", Kind: watch.KindMatch, Filter: `kind:data "Potomac Belle"`, MaxPerMinute: 3}}); err != nil {
+		t.Fatal(err)
+	}
+	stepUntil(t, a, "three alerts", func() bool { return a.alerts.Count() >= 3 })
+	if len(notes) != 1 || !strings.HasPrefix(notes[0], "Feedscope: belle: Potomac Belle") {
+		t.Fatalf("notifications %q, want one", notes)
+	}
+	if !strings.Contains(a.status.Text, "⚑ 3 alerts") {
+		t.Fatalf("status bar %q", a.status.Text)
+	}
+	marked := 0
+	for i := 0; i < a.model.Len(); i++ {
+		if e := a.model.Row(i); e.Dir == watch.DirAlert {
+			marked++
+			if dirGlyph(e.Dir) != "⚑" {
+				t.Fatal("an alert row is not marked")
+			}
+		}
+	}
+	if marked < 3 {
+		t.Fatalf("%d alert rows in the table", marked)
+	}
+
+	p := a.mapPanel
+	p.Update(a.ctl.Profiles(), a.ctl.States())
+	p.target.SetSelected("demo-gotham")
+	p.Map.SetDraft(orb.Ring{{-77.0660, 38.9000}, {-77.0622, 38.9000}, {-77.0622, 38.9080}, {-77.0660, 38.9080}})
+	test.Tap(p.fence)
+	rules := a.ctl.Rules("demo-gotham")
+	if len(rules) != 2 || rules[1].Kind != watch.KindGeofence || len(rules[1].Polygon) != 5 {
+		t.Fatalf("rules after Watch polygon: %+v", rules)
+	}
+
+	// A geofence alert chosen in the list centres the map on its track.
+	alert := a.alerts.alerts[0]
+	alert.Kind = watch.KindGeofence
+	a.alerts.alerts[0] = alert
+	a.alerts.List.Select(0)
+	if a.tabs.Selected().Text != "Map" || a.mapPanel.Map.Scene.Selected.TrackID != "track1" {
+		t.Fatalf("tab %q, selected %+v", a.tabs.Selected().Text, a.mapPanel.Map.Scene.Selected)
+	}
+}
