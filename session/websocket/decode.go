@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/jsonscan"
 )
 
 // Lengths of what an event shows.
@@ -21,16 +22,76 @@ const (
 )
 
 // Decoder turns frames into events. Its zero value uses DefaultKind and the default
-// summary (the first few scalar fields).
+// summary (the first few scalar fields). A Decoder is one session's: it is not safe
+// for concurrent use.
 type Decoder struct {
 	Kind    []Pointer // tried in order; nil: DefaultKind
 	Summary Template  // nil: the default summary
+
+	plan *plan
+	out  []jsonscan.Value
+}
+
+// plan is what one pass of jsonscan extracts: each pointer's object-key path and,
+// for a pointer with an array index, the path up to its first index (the rest is
+// walked in the small value found there).
+type plan struct {
+	set   *jsonscan.Set
+	kinds []lookup
+	tmpl  []lookup // one per template segment; a literal's is unused
+}
+
+type lookup struct {
+	whole  bool // the empty pointer: the whole document
+	full   int  // slot of the pointer as object keys
+	prefix int  // slot of the keys before the first array index; -1: none
+	rest   Pointer
+}
+
+func (d *Decoder) compile() {
+	kinds := d.Kind
+	if kinds == nil {
+		kinds = defaultKind
+	}
+	var paths jsonscan.Paths
+	add := func(p Pointer) lookup {
+		if len(p) == 0 {
+			return lookup{whole: true}
+		}
+		l := lookup{full: len(paths), prefix: -1}
+		paths = append(paths, p)
+		for i, tok := range p {
+			if _, err := strconv.Atoi(tok); err == nil {
+				if i == 0 {
+					l.prefix, l.rest = -2, p // walk from the whole document
+				} else {
+					l.prefix, l.rest = len(paths), p[i:]
+					paths = append(paths, p[:i])
+				}
+				break
+			}
+		}
+		return l
+	}
+	pl := &plan{}
+	for _, k := range kinds {
+		pl.kinds = append(pl.kinds, add(k))
+	}
+	for _, sg := range d.Summary {
+		if sg.ptr != nil {
+			pl.tmpl = append(pl.tmpl, add(sg.ptr))
+		} else {
+			pl.tmpl = append(pl.tmpl, lookup{})
+		}
+	}
+	pl.set = jsonscan.Compile(paths)
+	d.plan, d.out = pl, make([]jsonscan.Value, pl.set.Len())
 }
 
 // Text shows a text frame: JSON when it parses, else the text itself.
 func (d *Decoder) Text(frame []byte) session.Event {
-	if doc, ok := parseJSON(frame); ok {
-		return d.json(frame, doc, KindText)
+	if ev, ok := d.json(frame, KindText); ok {
+		return ev
 	}
 	raw, _ := json.Marshal(string(frame)) // invalid UTF-8 becomes U+FFFD, Raw stays JSON
 	return session.Event{Kind: KindText, Summary: oneLine(string(frame), maxSummary), Raw: raw}
@@ -40,8 +101,8 @@ func (d *Decoder) Text(frame []byte) session.Event {
 // bytes in hex; Raw is then {"binary":"<base64>","size":n}.
 func (d *Decoder) Binary(frame []byte) session.Event {
 	if utf8.Valid(frame) {
-		if doc, ok := parseJSON(frame); ok {
-			return d.json(frame, doc, KindBinary)
+		if ev, ok := d.json(frame, KindBinary); ok {
+			return ev
 		}
 	}
 	raw, _ := json.Marshal(struct {
@@ -69,45 +130,111 @@ func HexPreview(b []byte) string {
 	return s.String()
 }
 
-// parseJSON parses frame when it is one JSON value, numbers kept as written.
-func parseJSON(frame []byte) (any, bool) {
-	t := bytes.TrimLeft(frame, " \t\r\n")
-	if len(t) == 0 || !strings.ContainsRune(`{["-0123456789tfn`, rune(t[0])) || !json.Valid(t) {
-		return nil, false
+// json decodes frame when it is one JSON value: one validating pass extracts what
+// the kind and summary need; nothing builds the document.
+func (d *Decoder) json(frame []byte, fallback string) (session.Event, bool) {
+	doc := bytes.TrimSpace(frame)
+	if len(doc) == 0 || !strings.ContainsRune(`{["-0123456789tfn`, rune(doc[0])) {
+		return session.Event{}, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(t))
-	dec.UseNumber()
-	var doc any
-	if dec.Decode(&doc) != nil {
-		return nil, false
+	if d.plan == nil {
+		d.compile()
 	}
-	return doc, true
-}
-
-func (d *Decoder) json(frame []byte, doc any, fallback string) session.Event {
-	ev := session.Event{Kind: fallback, Raw: bytes.TrimSpace(frame)}
+	if d.plan.set.Scan(doc, d.out) != nil {
+		return session.Event{}, false
+	}
+	ev := session.Event{Kind: fallback, Raw: doc}
 	kinds := d.Kind
 	if kinds == nil {
 		kinds = defaultKind
 	}
-	skip := ""
-	for _, p := range kinds {
-		if v, ok := p.Find(doc); ok && isScalar(v) && v != nil {
-			if k := text(v); k != "" {
+	skip := "" // a top-level field that gave the kind is not repeated in the summary
+	for i, l := range d.plan.kinds {
+		if v, ok := d.resolve(doc, l); ok && v.scalar() && !v.null() {
+			if k := v.text(); k != "" {
 				ev.Kind = oneLine(k, maxKind)
-				if len(p) == 1 {
-					skip = p[0]
+				if len(kinds[i]) == 1 {
+					skip = kinds[i][0]
 				}
 				break
 			}
 		}
 	}
 	if d.Summary != nil {
-		ev.Summary = oneLine(d.Summary.Render(doc), maxSummary)
+		var b strings.Builder
+		for i, sg := range d.Summary {
+			if sg.ptr == nil {
+				b.WriteString(sg.lit)
+			} else if v, ok := d.resolve(doc, d.plan.tmpl[i]); ok {
+				b.WriteString(session.Shorten(v.text(), maxValue))
+			}
+		}
+		ev.Summary = oneLine(b.String(), maxSummary)
 	} else {
-		ev.Summary = oneLine(defaultSummary(ev.Raw, doc, skip), maxSummary)
+		ev.Summary = oneLine(defaultSummary(doc, skip), maxSummary)
 	}
-	return ev
+	return ev, true
+}
+
+// value is what a pointer found: raw bytes from the scan, or a decoded value where
+// the pointer went through an array.
+type value struct {
+	raw     []byte
+	decoded any
+	isRaw   bool
+}
+
+func (v value) scalar() bool {
+	if v.isRaw {
+		return v.raw[0] != '{' && v.raw[0] != '['
+	}
+	return isScalar(v.decoded)
+}
+
+func (v value) null() bool {
+	if v.isRaw {
+		return string(v.raw) == "null"
+	}
+	return v.decoded == nil
+}
+
+func (v value) text() string {
+	if !v.isRaw {
+		return text(v.decoded)
+	}
+	if v.null() {
+		return "null"
+	}
+	if v.scalar() {
+		return jsonscan.Value{Raw: v.raw}.String()
+	}
+	return compact(v.raw, maxValue)
+}
+
+func (d *Decoder) resolve(doc []byte, l lookup) (value, bool) {
+	switch {
+	case l.whole:
+		return value{raw: doc, isRaw: true}, true
+	case d.out[l.full].Found():
+		return value{raw: d.out[l.full].Raw, isRaw: true}, true
+	case l.prefix == -1:
+		return value{}, false
+	}
+	base := doc
+	if l.prefix >= 0 {
+		if !d.out[l.prefix].Found() {
+			return value{}, false
+		}
+		base = d.out[l.prefix].Raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(base))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return value{}, false
+	}
+	found, ok := l.rest.Find(v)
+	return value{decoded: found}, ok
 }
 
 var defaultKind, _ = parsePointers("")
@@ -115,44 +242,106 @@ var defaultKind, _ = parsePointers("")
 // defaultSummary is "key=value" for the first few scalar fields of an object, in the
 // frame's order and without the field that gave the kind; a scalar's own text; or
 // the compact document when it has no scalar field.
-func defaultSummary(frame []byte, doc any, skip string) string {
-	switch v := doc.(type) {
-	case map[string]any:
-		if s := firstScalars(frame, skip); s != "" {
-			return s
+func defaultSummary(doc []byte, skip string) string {
+	switch doc[0] {
+	case '{':
+		var parts []string
+		members(doc, func(key string, raw []byte) bool {
+			if key != skip && raw[0] != '{' && raw[0] != '[' {
+				v := value{raw: raw, isRaw: true}
+				parts = append(parts, key+"="+session.Shorten(v.text(), maxValue))
+			}
+			return len(parts) < maxFields
+		})
+		if len(parts) > 0 {
+			return strings.Join(parts, " ")
 		}
-	case []any:
-		return fmt.Sprintf("[%d items] %s", len(v), compact(frame, maxSummary))
+	case '[':
+		n := 0
+		members(doc, func(string, []byte) bool { n++; return true })
+		return fmt.Sprintf("[%d items] %s", n, compact(doc, maxSummary))
 	default:
-		return text(v)
+		return value{raw: doc, isRaw: true}.text()
 	}
-	return compact(frame, maxSummary)
+	return compact(doc, maxSummary)
 }
 
-// firstScalars walks the top level of an object in order (a map would lose it).
-func firstScalars(frame []byte, skip string) string {
-	dec := json.NewDecoder(bytes.NewReader(frame))
-	dec.UseNumber()
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return ""
+// members calls fn with each top-level member of an object (key and raw value) or
+// element of an array (no key), in order, until fn says stop. doc must be valid JSON.
+func members(doc []byte, fn func(key string, raw []byte) bool) {
+	i := 1
+	for {
+		i = skipSpace(doc, i)
+		if i >= len(doc) || doc[i] == '}' || doc[i] == ']' {
+			return
+		}
+		key := ""
+		if doc[0] == '{' {
+			end := skipString(doc, i)
+			key = jsonscan.Value{Raw: doc[i:end]}.String()
+			i = skipSpace(doc, end) + 1 // the colon
+			i = skipSpace(doc, i)
+		}
+		end := skipValue(doc, i)
+		if !fn(key, doc[i:end]) {
+			return
+		}
+		i = skipSpace(doc, end)
+		if i < len(doc) && doc[i] == ',' {
+			i++
+		}
 	}
-	var parts []string
-	for dec.More() && len(parts) < maxFields {
-		t, err := dec.Token()
-		if err != nil {
-			break
-		}
-		key, _ := t.(string)
-		var v any
-		if dec.Decode(&v) != nil {
-			break
-		}
-		if key == skip || !isScalar(v) {
-			continue
-		}
-		parts = append(parts, key+"="+session.Shorten(text(v), maxValue))
+}
+
+func skipSpace(doc []byte, i int) int {
+	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\n' || doc[i] == '\r') {
+		i++
 	}
-	return strings.Join(parts, " ")
+	return i
+}
+
+// skipString returns the index after the string starting at doc[i].
+func skipString(doc []byte, i int) int {
+	for i++; i < len(doc); i++ {
+		switch doc[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(doc)
+}
+
+// skipValue returns the index after the value starting at doc[i].
+func skipValue(doc []byte, i int) int {
+	switch doc[i] {
+	case '"':
+		return skipString(doc, i)
+	case '{', '[':
+		depth := 0
+		for i < len(doc) {
+			switch doc[i] {
+			case '"':
+				i = skipString(doc, i)
+				continue
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return i + 1
+				}
+			}
+			i++
+		}
+		return len(doc)
+	default:
+		for i < len(doc) && !strings.ContainsRune(",}] \t\r\n", rune(doc[i])) {
+			i++
+		}
+		return i
+	}
 }
 
 func isScalar(v any) bool {
@@ -295,23 +484,4 @@ func parseTemplate(s string) (Template, error) {
 		s = s[i+j+1:]
 	}
 	return t, nil
-}
-
-// Render fills the template from doc; a pointer that finds nothing gives "".
-func (t Template) Render(doc any) string {
-	var b strings.Builder
-	for _, sg := range t {
-		if sg.ptr == nil {
-			b.WriteString(sg.lit)
-			continue
-		}
-		if v, ok := sg.ptr.Find(doc); ok {
-			if isScalar(v) {
-				b.WriteString(session.Shorten(text(v), maxValue))
-			} else {
-				b.WriteString(text(v))
-			}
-		}
-	}
-	return b.String()
 }

@@ -364,6 +364,14 @@ func FuzzDecoder(f *testing.F) {
 				t.Fatalf("%q: %+v", b, e)
 			}
 		}
+		// The one-pass scan agrees with encoding/json on the default kind.
+		var m map[string]any
+		if json.Unmarshal(b, &m) == nil && !binary {
+			e := decs[0].Text(b)
+			if typ, ok := m["type"].(string); ok && typ != "" && !strings.ContainsAny(typ, "\r\n\t") && e.Kind != session.Shorten(typ, 64) {
+				t.Fatalf("%q: kind %q, encoding/json says /type is %q", b, e.Kind, typ)
+			}
+		}
 	})
 }
 
