@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/feedscope/feedscope/session"
@@ -16,6 +17,9 @@ type handshake struct {
 	headers  []string // "Name: value", as given
 	protos   []string
 	settings []string // "key=value"
+	// Trust: a CA bundle, a client certificate and the file of its key (read, then
+	// kept as a secret), a proxy.
+	ca, cert, key, proxy string
 }
 
 type repeated struct{ list *[]string }
@@ -33,6 +37,10 @@ func (h *handshake) register(fs *flag.FlagSet) {
 	fs.Var(repeated{&h.headers}, "header", "extra handshake header `Name: value` (repeatable; the value is a secret, never printed)")
 	fs.Var(repeated{&h.protos}, "subprotocol", "offer this WebSocket subprotocol (repeatable)")
 	fs.Var(repeated{&h.settings}, "setting", "a dialect setting `key=value` (repeatable), e.g. websocket's kind=/event or summary='{/user}: {/text}'")
+	fs.StringVar(&h.ca, "ca", "", "trust the certificate authorities in this PEM `FILE` besides the system's")
+	fs.StringVar(&h.cert, "cert", "", "client certificate PEM `FILE` for mutual TLS (with --key)")
+	fs.StringVar(&h.key, "key", "", "private key PEM `FILE` of --cert (read once, never printed)")
+	fs.StringVar(&h.proxy, "proxy", "", "proxy `URL` (http://host:port) or direct; default: HTTPS_PROXY, HTTP_PROXY, NO_PROXY")
 }
 
 // apply puts the headers, subprotocols and settings into p.
@@ -52,6 +60,14 @@ func (h *handshake) apply(p *session.Profile) error {
 		p.Headers[name] = strings.TrimSpace(value)
 	}
 	p.Subprotocols = append(p.Subprotocols, h.protos...)
+	p.CAFile, p.CertFile, p.Proxy = h.ca, h.cert, h.proxy
+	if h.key != "" {
+		key, err := os.ReadFile(h.key)
+		if err != nil {
+			return fmt.Errorf("--key: %w", err)
+		}
+		p.ClientKey = string(key)
+	}
 	for _, kv := range h.settings {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || strings.TrimSpace(k) == "" {

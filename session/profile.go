@@ -46,6 +46,18 @@ type Profile struct {
 	// Rules are the profile's watch rules, package watch's JSON, kept as they are
 	// here (session knows nothing of them).
 	Rules []json.RawMessage `json:"rules,omitempty"`
+	// CAFile is a PEM bundle of certificate authorities trusted besides the
+	// system's: an internal CA, instead of turning verification off.
+	CAFile string `json:"caFile,omitempty"`
+	// CertFile is the PEM client certificate for mutual TLS; its private key is
+	// ClientKey.
+	CertFile string `json:"certFile,omitempty"`
+	// ClientKey is the PEM private key of CertFile: a secret, kept in the secret
+	// store, never in the profiles file, an export or a recording.
+	ClientKey string `json:"-"`
+	// Proxy overrides the environment's HTTPS_PROXY/HTTP_PROXY/NO_PROXY: a proxy URL
+	// (http://host:port), or "direct" for none; empty follows the environment.
+	Proxy string `json:"proxy,omitempty"`
 }
 
 // Validate reports the first thing about p that would make a connection fail.
@@ -107,7 +119,12 @@ func (p *Profile) Scrub(s string) string {
 
 // secrets lists every secret value of p.
 func (p *Profile) secrets() []string {
-	out := []string{p.Token, p.Password}
+	out := []string{p.Token, p.Password, p.ClientKey}
+	if u, err := url.Parse(p.Proxy); err == nil && u.User != nil {
+		if pw, ok := u.User.Password(); ok {
+			out = append(out, pw)
+		}
+	}
 	for _, v := range p.Headers {
 		out = append(out, v)
 	}

@@ -2,7 +2,6 @@ package session
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -436,16 +435,27 @@ func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, bool, 
 	if timeout == 0 {
 		timeout = 10 * time.Second
 	}
+	tlsCfg, err := s.profile.tlsConfig()
+	if err != nil {
+		return nil, true, err
+	}
+	proxy, err := s.profile.proxyFunc()
+	if err != nil {
+		return nil, true, err
+	}
 	d := websocket.Dialer{
-		Proxy:            http.ProxyFromEnvironment,
+		Proxy:            proxy,
 		HandshakeTimeout: timeout,
 		Subprotocols:     spec.Subprotocols,
-		TLSClientConfig:  &tls.Config{InsecureSkipVerify: s.profile.InsecureSkipVerify}, //nolint:gosec // the profile's explicit choice, shown in the UI
+		TLSClientConfig:  tlsCfg,
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	conn, resp, err := d.DialContext(dctx, spec.URL, spec.Header)
 	if err != nil {
+		if ce := certificateError(err); ce != nil {
+			return nil, true, ce // as final as a 401: no retry changes a certificate
+		}
 		err = dialError(resp, err)
 		var rej *RejectedError
 		return nil, errors.As(err, &rej), err
