@@ -48,6 +48,7 @@ func (s *ProfileStore) Load() ([]session.Profile, error) {
 		p := &f.Profiles[i]
 		p.Token, _ = s.Secrets.Get(p.Name, "token")
 		p.Password, _ = s.Secrets.Get(p.Name, "password")
+		p.ClientKey, _ = s.Secrets.Get(p.Name, "clientKey")
 		if h, _ := s.Secrets.Get(p.Name, "headers"); h != "" {
 			_ = json.Unmarshal([]byte(h), &p.Headers)
 		}
@@ -76,6 +77,9 @@ func (s *ProfileStore) Save(ps []session.Profile) error {
 		if err := s.Secrets.Set(p.Name, "password", p.Password); err != nil {
 			return err
 		}
+		if err := s.Secrets.Set(p.Name, "clientKey", p.ClientKey); err != nil {
+			return err
+		}
 		headers := ""
 		if len(p.Headers) > 0 {
 			b, _ := json.Marshal(p.Headers)
@@ -102,6 +106,7 @@ func headerNames(h map[string]string) []string {
 func (s *ProfileStore) Forget(name string) {
 	_ = s.Secrets.Set(name, "token", "")
 	_ = s.Secrets.Set(name, "password", "")
+	_ = s.Secrets.Set(name, "clientKey", "")
 	_ = s.Secrets.Set(name, "headers", "")
 }
 

@@ -14,7 +14,8 @@ import (
 func TestProfileStore(t *testing.T) {
 	dir := t.TempDir()
 	s := &ProfileStore{Path: filepath.Join(dir, "profiles.json"), Secrets: FileSecrets(filepath.Join(dir, "secrets.json"))}
-	ps := []session.Profile{{Name: "a", Dialect: "misskey", URL: "wss://x/streaming", Token: "tok-secret-1"},
+	ps := []session.Profile{{Name: "a", Dialect: "misskey", URL: "wss://x/streaming", Token: "tok-secret-1",
+		CertFile: "/etc/feedscope/client.pem", ClientKey: "-----BEGIN EC PRIVATE KEY-----\nkey-secret-4\n-----END EC PRIVATE KEY-----\n"},
 		{Name: "b", Dialect: "isymphony", URL: "ws://pbx/x", User: "manager", Password: "pw-secret-2",
 			Headers: map[string]string{"X-Api-Key": "hdr-secret-3"}}}
 	if err := s.Save(ps); err != nil {
@@ -29,7 +30,8 @@ func TestProfileStore(t *testing.T) {
 	}
 	got, err := s.Load()
 	if err != nil || len(got) != 2 || got[0].Token != "tok-secret-1" || got[1].Password != "pw-secret-2" ||
-		got[1].Headers["X-Api-Key"] != "hdr-secret-3" || len(got[1].HeaderNames) != 1 {
+		got[1].Headers["X-Api-Key"] != "hdr-secret-3" || len(got[1].HeaderNames) != 1 ||
+		got[0].ClientKey != ps[0].ClientKey || got[0].CertFile != ps[0].CertFile {
 		t.Fatalf("load: %v %+v", err, got)
 	}
 	if err := os.WriteFile(s.Path, []byte(`{"profiles":[{"name":`), 0o600); err != nil {
