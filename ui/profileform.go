@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
@@ -18,13 +20,22 @@ import (
 
 // ProfileForm edits one profile and says, as the user types, what would fail.
 type ProfileForm struct {
-	Name        *widget.Entry
-	Dialect     *widget.Select
-	URL         *widget.Entry
-	Token       *widget.Entry
-	User        *widget.Entry
-	Password    *widget.Entry
-	VerifyTLS   *widget.Check
+	Name      *widget.Entry
+	Dialect   *widget.Select
+	URL       *widget.Entry
+	Token     *widget.Entry
+	User      *widget.Entry
+	Password  *widget.Entry
+	VerifyTLS *widget.Check
+	// Trust: a CA bundle and a client certificate (PEM file paths), the client key
+	// (a secret, loaded from a file off the UI goroutine) and a proxy override.
+	CAFile      *widget.Entry
+	CertFile    *widget.Entry
+	KeyStatus   *widget.Label
+	LoadKey     *widget.Button
+	ClearKey    *widget.Button
+	Proxy       *widget.Entry
+	clientKey   string
 	ReadLimit   *widget.Entry
 	AutoConnect *widget.Check
 	Subs        *widget.Entry
@@ -58,6 +69,13 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	f.User = widget.NewEntry()
 	f.Password = widget.NewPasswordEntry()
 	f.VerifyTLS = widget.NewCheck("Verify TLS certificates", nil)
+	f.CAFile, f.CertFile, f.Proxy = widget.NewEntry(), widget.NewEntry(), widget.NewEntry()
+	f.CAFile.SetPlaceHolder("/etc/ssl/internal-ca.pem (trusted besides the system's)")
+	f.CertFile.SetPlaceHolder("/path/client.pem (mutual TLS)")
+	f.Proxy.SetPlaceHolder("http://proxy:3128, or direct; empty: HTTPS_PROXY/NO_PROXY")
+	f.KeyStatus = widget.NewLabel("")
+	f.LoadKey = widget.NewButton("Load key…", f.pickKey)
+	f.ClearKey = widget.NewButton("Clear", func() { f.SetClientKey("") })
 	f.ReadLimit = widget.NewEntry()
 	f.AutoConnect = widget.NewCheck("Connect when Feedscope starts", nil)
 	f.Subs = widget.NewMultiLineEntry()
@@ -93,6 +111,10 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	f.User.SetText(p.User)
 	f.Password.SetText(p.Password)
 	f.VerifyTLS.SetChecked(!p.InsecureSkipVerify)
+	f.CAFile.SetText(p.CAFile)
+	f.CertFile.SetText(p.CertFile)
+	f.Proxy.SetText(p.Proxy)
+	f.SetClientKey(p.ClientKey)
 	if p.ReadLimit > 0 {
 		f.ReadLimit.SetText(strconv.FormatInt(p.ReadLimit>>20, 10))
 	} else {
@@ -112,7 +134,7 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	f.Subprotocols.SetText(strings.Join(p.Subprotocols, ", "))
 	f.setDialect(p.Dialect, p.Settings)
 
-	for _, e := range []*widget.Entry{f.Name, f.URL, f.Token, f.User, f.Password, f.ReadLimit, f.Subs, f.Subprotocols} {
+	for _, e := range []*widget.Entry{f.Name, f.URL, f.Token, f.User, f.Password, f.ReadLimit, f.Subs, f.Subprotocols, f.CAFile, f.CertFile, f.Proxy} {
 		e.OnChanged = func(string) { f.check() }
 	}
 	f.Dialect.OnChanged = func(d string) { f.setDialect(d, nil); f.check() }
@@ -128,6 +150,11 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		&widget.FormItem{Text: "Headers", Widget: f.Headers.content, HintText: "sent with the handshake; values kept like the token"},
 		&widget.FormItem{Text: "Subprotocols", Widget: f.Subprotocols, HintText: "offered in Sec-WebSocket-Protocol"},
 		widget.NewFormItem("TLS", f.VerifyTLS),
+		&widget.FormItem{Text: "CA bundle", Widget: f.CAFile, HintText: "PEM file of an internal CA: trust it instead of turning verification off"},
+		&widget.FormItem{Text: "Client certificate", Widget: f.CertFile, HintText: "PEM file, for servers that ask for mutual TLS"},
+		&widget.FormItem{Text: "Client key", Widget: container.NewBorder(nil, nil, nil, container.NewHBox(f.LoadKey, f.ClearKey), f.KeyStatus),
+			HintText: "the certificate's private key; kept in " + secretsWhere + ", never exported"},
+		&widget.FormItem{Text: "Proxy", Widget: f.Proxy, HintText: "overrides HTTPS_PROXY, HTTP_PROXY and NO_PROXY for this profile"},
 		&widget.FormItem{Text: "Read limit (MiB)", Widget: f.ReadLimit, HintText: "a larger frame closes the socket with 1009"},
 		widget.NewFormItem("", f.AutoConnect),
 		&widget.FormItem{Text: "Subscriptions", Widget: f.Subs, HintText: "the dialect's native JSON, as `feedscope tail --sub`"},
@@ -202,6 +229,8 @@ func (f *ProfileForm) Profile() (session.Profile, error) {
 		Name: strings.TrimSpace(f.Name.Text), Dialect: f.Dialect.Selected, URL: strings.TrimSpace(f.URL.Text),
 		Token: f.Token.Text, User: strings.TrimSpace(f.User.Text), Password: f.Password.Text,
 		InsecureSkipVerify: !f.VerifyTLS.Checked, AutoConnect: f.AutoConnect.Checked,
+		CAFile: strings.TrimSpace(f.CAFile.Text), CertFile: strings.TrimSpace(f.CertFile.Text),
+		ClientKey: f.clientKey, Proxy: strings.TrimSpace(f.Proxy.Text),
 	}
 	f.fix = nil
 	if p.Name != "" && f.taken != nil && f.taken(p.Name) {
@@ -228,6 +257,12 @@ func (f *ProfileForm) Profile() (session.Profile, error) {
 	}
 	if p.Dialect == "" {
 		return p, fmt.Errorf("choose a dialect")
+	}
+	if (p.CertFile == "") != (p.ClientKey == "") {
+		return p, fmt.Errorf("a client certificate needs both its certificate file and its key")
+	}
+	if v := p.Proxy; v != "" && !strings.EqualFold(v, "direct") && !strings.Contains(v, "://") {
+		return p, fmt.Errorf("proxy must be a URL such as http://proxy.example:3128, or direct")
 	}
 	if err := p.Validate(); err != nil {
 		return p, err
@@ -306,4 +341,48 @@ func (f *ProfileForm) onSave() {
 	if f.OnSave != nil {
 		f.OnSave(p)
 	}
+}
+
+// SetClientKey holds a client key (PEM) and says so without showing it.
+func (f *ProfileForm) SetClientKey(pem string) {
+	f.clientKey = pem
+	switch {
+	case pem == "":
+		f.KeyStatus.SetText("no key")
+		f.ClearKey.Disable()
+	case strings.Contains(pem, "PRIVATE KEY"):
+		f.KeyStatus.SetText(fmt.Sprintf("key loaded (%d bytes)", len(pem)))
+		f.ClearKey.Enable()
+	default:
+		f.KeyStatus.SetText("that file holds no PEM private key")
+		f.clientKey = ""
+		f.ClearKey.Disable()
+	}
+	if f.Problem != nil {
+		f.check()
+	}
+}
+
+// pickKey opens a file dialog and reads the chosen key off the UI goroutine.
+func (f *ProfileForm) pickKey() {
+	w := fyne.CurrentApp().Driver().AllWindows()
+	if len(w) == 0 {
+		return
+	}
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		go func() {
+			defer r.Close()
+			b, err := io.ReadAll(io.LimitReader(r, 64<<10))
+			fyne.Do(func() {
+				if err != nil {
+					f.KeyStatus.SetText("could not read the key: " + err.Error())
+					return
+				}
+				f.SetClientKey(string(b))
+			})
+		}()
+	}, w[0])
 }

@@ -263,6 +263,40 @@ func TestProfileFormHeadersAndDialectFields(t *testing.T) {
 	}
 }
 
+// The trust fields: CA bundle, client certificate and its key (shown only as
+// "loaded"), proxy; a certificate needs its key, a proxy must be a URL or direct.
+func TestProfileFormTrustFields(t *testing.T) {
+	test.NewTempApp(t)
+	const key = "-----BEGIN EC PRIVATE KEY-----\nc2VjcmV0LWtleQ==\n-----END EC PRIVATE KEY-----\n"
+	f := NewProfileForm(session.Profile{Name: "t", Dialect: "misskey", URL: "wss://feed.example/streaming"}, nil, "a test store")
+	var saved *session.Profile
+	f.OnSave = func(p session.Profile) { saved = &p }
+	test.Type(f.CAFile, "/etc/ssl/internal-ca.pem")
+	test.Type(f.CertFile, "/etc/feedscope/client.pem")
+	if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, "needs both its certificate file and its key") {
+		t.Fatalf("certificate without key: %q", f.Problem.Text)
+	}
+	f.SetClientKey(key)
+	if strings.Contains(f.KeyStatus.Text, "c2VjcmV0") || !strings.HasPrefix(f.KeyStatus.Text, "key loaded") {
+		t.Fatalf("key status %q", f.KeyStatus.Text)
+	}
+	test.Type(f.Proxy, "proxy.example:3128")
+	if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, "proxy must be a URL") {
+		t.Fatalf("bad proxy: %q", f.Problem.Text)
+	}
+	f.Proxy.SetText("http://proxy.example:3128")
+	test.Tap(f.Save)
+	if saved == nil || saved.CAFile != "/etc/ssl/internal-ca.pem" || saved.CertFile != "/etc/feedscope/client.pem" ||
+		saved.ClientKey != key || saved.Proxy != "http://proxy.example:3128" {
+		t.Fatalf("saved %+v", saved)
+	}
+	// Reopened, the form holds the same without showing the key.
+	g := NewProfileForm(*saved, nil, "a test store")
+	if g.CAFile.Text != saved.CAFile || !strings.HasPrefix(g.KeyStatus.Text, "key loaded") || g.Proxy.Text != saved.Proxy {
+		t.Fatalf("reopened: %q %q %q", g.CAFile.Text, g.KeyStatus.Text, g.Proxy.Text)
+	}
+}
+
 type testFields struct {
 	onChange
 	entry *widget.Entry

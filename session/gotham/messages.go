@@ -1,6 +1,6 @@
 // Package gotham speaks Palantir Gotham's observations websocket from both ends:
 // Dialect is the client Feedscope connects with, Server the demo server's simulation
-// of a Geotime feed. Both follow shared/protocols.md §3.
+// of a Geotime feed. Both follow docs/protocols.md §3.
 package gotham
 
 import (

@@ -1,6 +1,6 @@
 // Package hypothesis speaks the Hypothesis Real Time API ("h streamer") from both
 // ends: Dialect is the client Feedscope connects with, Server is the demo server's
-// simulation of the service. Both follow shared/protocols.md §1.
+// simulation of the service. Both follow docs/protocols.md §1.
 package hypothesis
 
 import (

@@ -1,6 +1,6 @@
 // Package isymphony speaks the iSymphony WebSocket Event API from both ends: Dialect
 // is the client Feedscope connects with, Server the demo server's simulation of a
-// small PBX. Both follow shared/protocols.md §4.
+// small PBX. Both follow docs/protocols.md §4.
 package isymphony
 
 import (

@@ -1,6 +1,6 @@
 // Package misskey speaks the Misskey Streaming API from both ends: Dialect is the
 // client Feedscope connects with, Server the demo server's simulation of an instance.
-// Both follow shared/protocols.md §2.
+// Both follow docs/protocols.md §2.
 package misskey
 
 import (
