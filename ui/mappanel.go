@@ -429,6 +429,17 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 				Color: polygonColors[len(polys)%len(polygonColors)], Live: s.State == session.SubLive})
 		}
 	}
+	// The geofences the watch rules keep.
+	for _, prof := range profiles {
+		if p.rules == nil {
+			break
+		}
+		for _, r := range p.rules.Rules(prof.Name) {
+			if r.Kind == watch.KindGeofence {
+				polys = append(polys, MapPolygon{Label: r.Name, State: "watched on " + prof.Name, Ring: r.Ring(), Color: fenceColor, Live: true})
+			}
+		}
+	}
 	p.Map.Scene.Polygons = polys
 	p.target.Options, p.subSel.Options = targets, subs
 	if p.target.Selected == "" && len(targets) > 0 {
@@ -439,6 +450,9 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 		p.check()
 	}
 }
+
+// fenceColor tells a watch rule's geofence from a subscription's polygon.
+var fenceColor = rgba(0xe0, 0x4a, 0x1b, 255)
 
 // onWatchPolygon makes the draft a geofence watch rule on the chosen profile: an
 // alert whenever one of its tracks enters the polygon.

@@ -22,6 +22,7 @@ import (
 // MapPolygon is a subscription's polygon on the map.
 type MapPolygon struct {
 	Label string
+	State string   // shown after the label; "" says live or not live
 	Ring  orb.Ring // lon, lat
 	Color color.NRGBA
 	Live  bool

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/geo"
@@ -71,5 +72,38 @@ func TestMapDetailLayer(t *testing.T) {
 	}
 	if !names["Washington, D.C."] || !names["Arlington"] || !names["Alexandria"] {
 		t.Errorf("places around the District: %v", names)
+	}
+}
+
+// Twelve tracks bunched together keep legible labels: none overlaps another, the
+// first ones (hover, polygons) always stay, and a place's name never runs off
+// the map.
+func TestPlaceLabelsDoNotOverlap(t *testing.T) {
+	measure := func(s string) fyne.Size { return fyne.NewSize(float32(7*len(s)), 12) }
+	var want []mapLabel
+	want = append(want, mapLabel{text: "hovered", pos: fyne.NewPos(200, 250)}, mapLabel{text: "Fence 1 · live", pos: fyne.NewPos(5, 5)})
+	for i := 0; i < 12; i++ {
+		want = append(want, mapLabel{text: fmt.Sprintf("Vessel %d", i), pos: fyne.NewPos(100+float32(i)*6, 100+float32(i)*4)})
+	}
+	want = append(want, mapLabel{text: "Edgeville", pos: fyne.NewPos(398, 50), place: true}, mapLabel{text: "Middleton", pos: fyne.NewPos(300, 300), place: true})
+	got := placeLabels(want, 100, fyne.NewSize(400, 400), measure)
+	if got[0].text != "hovered" || got[1].text != "Fence 1 · live" {
+		t.Fatalf("the first labels were dropped: %+v", got)
+	}
+	for i := range got {
+		for j := i + 1; j < len(got); j++ {
+			a, b := got[i], got[j]
+			sa, sb := measure(a.text), measure(b.text)
+			if a.pos.X < b.pos.X+sb.Width && b.pos.X < a.pos.X+sa.Width && a.pos.Y < b.pos.Y+sb.Height && b.pos.Y < a.pos.Y+sa.Height {
+				t.Errorf("%q overlaps %q", a.text, b.text)
+			}
+		}
+	}
+	names := map[string]bool{}
+	for _, l := range got {
+		names[l.text] = true
+	}
+	if names["Edgeville"] || !names["Middleton"] || !names["Vessel 0"] || len(got) >= len(want) {
+		t.Errorf("kept %v", names)
 	}
 }

@@ -175,6 +175,9 @@ func (m *MapView) layoutLabels() {
 		if !p.Live {
 			state = "not live"
 		}
+		if p.State != "" {
+			state = p.State
+		}
 		want = append(want, mapLabel{text: p.Label + " · " + state, pos: m.screen(top).SubtractXY(0, 18), col: theme.ColorNameForeground})
 	}
 	if m.Scene.View.Zoom >= trackLabelZoom {
@@ -200,7 +203,7 @@ func (m *MapView) layoutLabels() {
 	for _, p := range Places(v) {
 		want = append(want, mapLabel{text: p.Name, pos: fyne.NewPos(float32(p.X), float32(p.Y)), col: theme.ColorNamePlaceHolder, place: true})
 	}
-	want = placeLabels(want, maxLabels, func(s string) fyne.Size {
+	want = placeLabels(want, maxLabels, size, func(s string) fyne.Size {
 		return fyne.MeasureText(s, theme.CaptionTextSize(), fyne.TextStyle{})
 	})
 	for len(m.labels) < len(want) {
@@ -234,8 +237,8 @@ type mapLabel struct {
 }
 
 // placeLabels keeps, in order, the labels that overlap none kept before them,
-// up to max.
-func placeLabels(want []mapLabel, max int, measure func(string) fyne.Size) []mapLabel {
+// up to max; a place's label must also fit inside the map.
+func placeLabels(want []mapLabel, max int, area fyne.Size, measure func(string) fyne.Size) []mapLabel {
 	var kept []mapLabel
 	var boxes []fyne.Position // min, max pairs
 	for _, l := range want {
@@ -247,6 +250,9 @@ func placeLabels(want []mapLabel, max int, measure func(string) fyne.Size) []map
 			l.pos = l.pos.SubtractXY(sz.Width/2, sz.Height/2)
 		}
 		lo, hi := l.pos.SubtractXY(2, 1), l.pos.AddXY(sz.Width+2, sz.Height+1)
+		if l.place && (lo.X < 0 || lo.Y < 0 || hi.X > area.Width || hi.Y > area.Height) {
+			continue
+		}
 		free := true
 		for i := 0; i < len(boxes); i += 2 {
 			if lo.X < boxes[i+1].X && hi.X > boxes[i].X && lo.Y < boxes[i+1].Y && hi.Y > boxes[i].Y {

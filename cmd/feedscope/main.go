@@ -30,19 +30,20 @@ func main() {
 	firehose := fs.String("firehose", "", "with --demo: stream this dialect's frames as fast as they are read (performance runs)")
 	rate := fs.Float64("rate", 0, "with --firehose: frames per second")
 	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
+	speed := fs.Float64("speed", 1, "with --demo: run the demo's simulations this many times faster")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage:\n  feedscope [--demo]\n")
 		cli.Usage(fs.Output(), "feedscope")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := run(*demoFlag, *firehose, *rate, *probe); err != nil {
+	if err := run(*demoFlag, *firehose, *rate, *speed, *probe); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
 }
 
-func run(withDemo bool, firehose string, rate float64, probe bool) error {
+func run(withDemo bool, firehose string, rate, speed float64, probe bool) error {
 	app := ui.NewFyneApp()
 	root := ui.StorageDir(app)
 	ctl := control.New(control.Options{
@@ -55,7 +56,7 @@ func run(withDemo bool, firehose string, rate float64, probe bool) error {
 		notice = err.Error()
 	}
 	if withDemo {
-		srv, err := demo.Start(demo.Options{Firehose: firehose, Rate: rate})
+		srv, err := demo.Start(demo.Options{Firehose: firehose, Rate: rate, Speed: speed})
 		if err != nil {
 			return err
 		}
