@@ -170,7 +170,7 @@ func rawLine() func([]byte, *session.Event) []byte {
 			return b
 		}
 		last = e.Raw
-		if bytes.ContainsAny(e.Raw, "\n\r") {
+		if bytes.IndexByte(e.Raw, '\n') >= 0 || bytes.IndexByte(e.Raw, '\r') >= 0 {
 			var c bytes.Buffer
 			if json.Compact(&c, e.Raw) == nil {
 				return append(append(b, c.Bytes()...), '\n')

@@ -74,6 +74,7 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 // read is the reader loop; it returns when the socket ends.
 func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 	var slab frameSlab
+	var extended time.Time // when the read deadline was last pushed back
 	for {
 		typ, r, err := conn.NextReader()
 		var frame []byte
@@ -84,7 +85,12 @@ func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 			return closeReason(err, limit)
 		}
 		now := time.Now()
-		_ = conn.SetReadDeadline(now.Add(pongWait))
+		if now.Sub(extended) >= time.Second {
+			// Once a second is plenty against a 60 s deadline, and a deadline
+			// moved per frame costs a timer update per frame.
+			_ = conn.SetReadDeadline(now.Add(pongWait))
+			extended = now
+		}
 		s.mu.Lock()
 		s.arrived = now
 		switch bd, ok := s.client.(BinaryDecoder); {

@@ -52,7 +52,7 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	}
 	if len(e.Raw) > 0 {
 		b = append(b, `,"raw":`...)
-		if bytes.ContainsAny(e.Raw, "\n\r") {
+		if spansLines(e.Raw) {
 			var c bytes.Buffer
 			if json.Compact(&c, e.Raw) == nil {
 				b = append(b, c.Bytes()...)
@@ -64,6 +64,12 @@ func (e *Event) AppendJSON(b []byte) []byte {
 		}
 	}
 	return append(b, '}')
+}
+
+// spansLines reports whether b holds a line break; IndexByte is vectorised, so
+// two of them beat one pass of ContainsAny over a 1 KB frame.
+func spansLines(b []byte) bool {
+	return bytes.IndexByte(b, '\n') >= 0 || bytes.IndexByte(b, '\r') >= 0
 }
 
 const hexDigits = "0123456789abcdef"

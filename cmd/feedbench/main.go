@@ -2,7 +2,10 @@
 // stream of Misskey notes (about 1 KB each) from the demo server's firehose on
 // 127.0.0.1, one after the other in one run, and is measured by the frames the
 // server managed to write to it in a fixed window (TCP holds the server to the
-// reader's pace). Ratios are to the first row. `make bench` runs it.
+// reader's pace). The readers take turns for several rounds and each keeps its
+// best window, so a burst of load from elsewhere on a shared machine costs one
+// window rather than one row. Ratios are to the first row; the issue's targets
+// are checked on the same run. `make bench` runs it.
 package main
 
 import (
@@ -20,8 +23,9 @@ import (
 )
 
 func main() {
-	window := flag.Duration("window", 5*time.Second, "how long each reader is measured")
-	bin := flag.String("feedscope", "bin/feedscope", "the feedscope binary, for the tail row")
+	window := flag.Duration("window", 3*time.Second, "how long each reader is measured per round")
+	rounds := flag.Int("rounds", 3, "how many times each reader is measured (its best window counts)")
+	bin := flag.String("feedscope", "bin/feedscope-cli", "the feedscope binary (headless or desktop), for the tail rows")
 	wscat := flag.String("wscat", ".bench/node_modules/.bin/wscat", "the wscat binary (npm), for the peer row")
 	soak := flag.Duration("soak", 0, "instead of the table: run the engine on the firehose this long, printing RSS every 10 s")
 	flag.Parse()
@@ -30,13 +34,17 @@ func main() {
 		return
 	}
 
+	type reader struct {
+		name  string
+		start func(ctx context.Context, url string) error
+		note  string // why the row is empty
+	}
 	type row struct {
 		name string
 		rate float64
 		note string
 	}
-	var rows []row
-	measure := func(name string, start func(ctx context.Context, url string) error) {
+	measure := func(r reader) row {
 		srv, err := firebench.Start(0)
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -45,7 +53,7 @@ func main() {
 		defer srv.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
-		go func() { errc <- start(ctx, srv.URL("misskey")) }()
+		go func() { errc <- r.start(ctx, srv.URL("misskey")) }()
 		time.Sleep(time.Second) // warm up: connect, subscribe, fill the pipes
 		from, t0 := srv.FramesSent(), time.Now()
 		time.Sleep(*window)
@@ -59,7 +67,7 @@ func main() {
 			}
 		case <-time.After(5 * time.Second):
 		}
-		rows = append(rows, row{name, float64(n) / el.Seconds(), note})
+		return row{r.name, float64(n) / el.Seconds(), note}
 	}
 	runFor := func(read firebench.Reader) func(context.Context, string) error {
 		return func(ctx context.Context, url string) error { _, err := read(ctx, url, 0); return err }
@@ -92,31 +100,76 @@ func main() {
 		}
 	}
 
-	measure("raw gorilla/websocket read loop", runFor(firebench.RawGorilla))
-	measure("feedscope tail > /dev/null", command(*bin, "tail", "--dialect", "misskey", "--url", "URL", "--sub", `{"channel":"localTimeline"}`))
-	measure("engine: read → decode → Event → ring", func(ctx context.Context, url string) error {
-		return firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
-	})
-	measure("raw coder/websocket read loop", runFor(firebench.Coder))
-	if _, err := os.Stat(*wscat); err == nil {
-		measure("wscat > /dev/null", command(*wscat, "-c", "URL", "-x", firebench.Subscribe, "-w", "3600"))
-	} else {
-		rows = append(rows, row{"wscat > /dev/null", 0, "not installed (make bench installs it with npm)"})
+	tail := []string{"tail", "--dialect", "misskey", "--url", "URL", "--sub", `{"channel":"localTimeline"}`}
+	readers := []reader{
+		{name: "raw gorilla/websocket read loop", start: runFor(firebench.RawGorilla)},
+		{name: "feedscope tail > /dev/null", start: command(*bin, tail...)},
+		{name: "feedscope tail --format raw > /dev/null", start: command(*bin, append(tail, "--format", "raw")...)},
+		{name: "engine: read → decode → Event → ring", start: func(ctx context.Context, url string) error {
+			return firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
+		}},
+		{name: "raw coder/websocket read loop", start: runFor(firebench.Coder)},
+		{name: "wscat > /dev/null", start: command(*wscat, "-c", "URL", "-x", firebench.Subscribe, "-w", "3600")},
+	}
+	if _, err := os.Stat(*bin); err != nil {
+		readers[1].note, readers[2].note = "no "+*bin+": make cli builds it", "no "+*bin
+	}
+	if _, err := os.Stat(*wscat); err != nil {
+		readers[5].note = "not installed (make bench installs it with npm)"
+	}
+	rows := make([]row, len(readers))
+	for i, r := range readers {
+		rows[i] = row{name: r.name, note: r.note}
+	}
+	for round := 0; round < *rounds; round++ {
+		for i, r := range readers {
+			if r.note != "" {
+				continue
+			}
+			if m := measure(r); m.rate > rows[i].rate || m.note != "" {
+				rows[i] = m
+			}
+		}
 	}
 
-	fmt.Printf("Firehose: Misskey notes of about 1 KB from 127.0.0.1, %s window per reader, %s, %d CPUs, %s\n\n",
-		*window, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
-	fmt.Printf("| %-40s | %12s | %8s |\n|%s|%s|%s|\n", "reader", "frames/s", "ratio", strings.Repeat("-", 42), strings.Repeat("-", 14), strings.Repeat("-", 10))
-	for _, r := range rows {
-		ratio := "-"
+	fmt.Printf("Firehose: Misskey notes of about 1 KB from 127.0.0.1, best of %d windows of %s per reader, %s, %d CPUs, %s\n\n",
+		*rounds, *window, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	fmt.Printf("| %-42s | %12s | %8s |\n|%s|%s|%s|\n", "reader", "frames/s", "ratio", strings.Repeat("-", 44), strings.Repeat("-", 14), strings.Repeat("-", 10))
+	ratio := func(i, of int) float64 {
+		if rows[of].rate == 0 {
+			return 0
+		}
+		return rows[i].rate / rows[of].rate
+	}
+	for i, r := range rows {
+		cell := "-"
 		if rows[0].rate > 0 && r.rate > 0 {
-			ratio = fmt.Sprintf("%.2f", r.rate/rows[0].rate)
+			cell = fmt.Sprintf("%.2f", ratio(i, 0))
 		}
 		name := r.name
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Printf("| %-40s | %12.0f | %8s |\n", name, r.rate, ratio)
+		fmt.Printf("| %-42s | %12.0f | %8s |\n", name, r.rate, cell)
+	}
+	fmt.Println()
+	for _, t := range []struct {
+		what    string
+		row, of int
+		min     float64
+	}{
+		{"tail > /dev/null ≥ 0.80 × raw gorilla", 1, 0, 0.8},
+		{"tail > /dev/null ≥ 1.50 × wscat", 1, 5, 1.5},
+		{"engine ≥ 0.80 × raw gorilla", 3, 0, 0.8},
+	} {
+		verdict := "met"
+		if ratio(t.row, t.of) < t.min {
+			verdict = "MISSED"
+		}
+		if rows[t.row].rate == 0 || rows[t.of].rate == 0 {
+			verdict = "not measured"
+		}
+		fmt.Printf("target %-40s %.2f  %s\n", t.what+":", ratio(t.row, t.of), verdict)
 	}
 
 	// Memory, allocations and latency of the engine retaining 100 000 events.

@@ -90,6 +90,15 @@ type node struct {
 	key   string
 	slots []int // indexes of the paths ending here
 	kids  []node
+	sieve [4]uint64 // bit keyHash(k) of each kid's key: most keys of a document match no path
+}
+
+// keyHash spreads keys over the 256 bits of a sieve by length and end bytes.
+func keyHash(k []byte) uint8 {
+	if len(k) == 0 {
+		return 0
+	}
+	return uint8(len(k)*31) ^ k[0] ^ k[len(k)-1]<<3
 }
 
 // Compile builds the Set of paths. A path with no key selects nothing.
@@ -107,6 +116,8 @@ func Compile(paths Paths) *Set {
 			}
 			if j == len(n.kids) {
 				n.kids = append(n.kids, node{key: k})
+				h := keyHash([]byte(k))
+				n.sieve[h>>6] |= 1 << (h & 63)
 			}
 			n = &n.kids[j]
 		}
@@ -126,84 +137,168 @@ func Scan(doc []byte, paths Paths, out []Value) error {
 
 // Scan validates doc and fills out[i] with the value at the set's path i (the
 // last one wins for a repeated key). out must have Len() entries.
+//
+// It is one loop over doc with an explicit stack of the open objects and
+// arrays, the cursor in a local variable: the engine runs it on every frame, so
+// it avoids a call per token.
 func (set *Set) Scan(doc []byte, out []Value) error {
 	if len(out) < set.n {
 		return fmt.Errorf("jsonscan: %d values for %d paths", len(out), set.n)
 	}
-	s := scanner{doc: doc, out: out}
-	for i := range out {
-		out[i] = Value{}
+	clear(out)
+	type open struct {
+		n     *node // the container's node, nil off every path
+		start int
+		obj   bool
 	}
-	s.ws()
-	if err := s.value(&set.root); err != nil {
-		return err
-	}
-	s.ws()
-	if s.i != len(s.doc) {
-		return s.fail("data after the top-level value")
-	}
-	return nil
-}
+	var stackBuf [16]open
+	stack := stackBuf[:0]
+	d, i := doc, 0
+	cur := &set.root // the node of the value about to be read
+	var start int
+	var escaped bool
+	var c byte
 
-type scanner struct {
-	doc     []byte
-	i       int
-	out     []Value
-	escaped bool // the last string held an escape
-}
-
-func (s *scanner) fail(what string) error {
-	return fmt.Errorf("%w at offset %d: %s", ErrSyntax, s.i, what)
-}
-
-func (s *scanner) ws() {
-	d, i := s.doc, s.i
-	for i < len(d) && (d[i] == ' ' || d[i] == '\n' || d[i] == '\r' || d[i] == '\t') {
+value:
+	for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
 		i++
 	}
-	s.i = i
-}
-
-// value parses one value; n is the tree node of the keys that led here, nil
-// inside arrays and off every path, where nothing is recorded.
-func (s *scanner) value(n *node) error {
-	if s.i >= len(s.doc) {
-		return s.fail("unexpected end")
+	if i >= len(d) {
+		return fail(i, "unexpected end")
 	}
-	start := s.i
-	var err error
-	switch c := s.doc[s.i]; {
-	case c == '{':
-		err = s.object(n)
-	case c == '[':
-		err = s.array()
+	start = i
+	switch c = d[i]; {
+	case c == '{' || c == '[':
+		if len(stack) >= maxDepth {
+			return fail(i, "nested too deep")
+		}
+		stack = append(stack, open{n: cur, start: i, obj: c == '{'})
+		i++
+		for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
+			i++
+		}
+		if i < len(d) && (d[i] == '}' && c == '{' || d[i] == ']' && c == '[') {
+			i++
+			goto closed
+		}
+		if c == '{' {
+			goto key
+		}
+		cur = nil
+		goto value
 	case c == '"':
-		err = s.str()
+		if i, escaped = scanString(d, i); i < 0 {
+			return fail(^i, "bad string")
+		}
 	case c == '-' || c >= '0' && c <= '9':
-		err = s.number()
+		if i = scanNumber(d, i); i < 0 {
+			return fail(^i, "bad number")
+		}
 	case c == 't':
-		err = s.literal("true")
+		i = literal(d, i, "true")
 	case c == 'f':
-		err = s.literal("false")
+		i = literal(d, i, "false")
 	case c == 'n':
-		err = s.literal("null")
+		i = literal(d, i, "null")
 	default:
-		return s.fail("unexpected character")
+		return fail(i, "unexpected character")
 	}
-	if err != nil {
-		return err
+	if i < 0 {
+		return fail(^i, "bad literal")
 	}
-	if n != nil {
-		for _, i := range n.slots {
-			s.out[i] = Value{Raw: s.doc[start:s.i]}
+	if cur != nil {
+		for _, k := range cur.slots {
+			out[k] = Value{Raw: d[start:i]}
 		}
 	}
-	return nil
+
+after: // a value ended at i
+	if len(stack) == 0 {
+		for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
+			i++
+		}
+		if i != len(d) {
+			return fail(i, "data after the top-level value")
+		}
+		return nil
+	}
+	for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) {
+		return fail(i, "unexpected end in an object or array")
+	}
+	if top := &stack[len(stack)-1]; top.obj {
+		switch d[i] {
+		case ',':
+			i++
+			goto key
+		case '}':
+			i++
+			goto closed
+		}
+		return fail(i, "expected ',' or '}'")
+	}
+	switch d[i] {
+	case ',':
+		i++
+		cur = nil
+		goto value
+	case ']':
+		i++
+		goto closed
+	}
+	return fail(i, "expected ',' or ']'")
+
+closed: // the innermost container ended at i
+	if top := stack[len(stack)-1]; top.n != nil {
+		for _, k := range top.n.slots {
+			out[k] = Value{Raw: d[top.start:i]}
+		}
+	}
+	stack = stack[:len(stack)-1]
+	goto after
+
+key: // an object's next key, after '{' or ','
+	for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) || d[i] != '"' {
+		return fail(i, "expected a key")
+	}
+	start = i
+	if i, escaped = scanString(d, i); i < 0 {
+		return fail(^i, "bad string")
+	}
+	cur = nil
+	if n := stack[len(stack)-1].n; n != nil && len(n.kids) > 0 {
+		cur = n.child(d[start+1:i-1], escaped)
+	}
+	for i < len(d) && d[i] <= ' ' && isSpace(d[i]) {
+		i++
+	}
+	if i >= len(d) || d[i] != ':' {
+		return fail(i, "expected ':'")
+	}
+	i++
+	goto value
+}
+
+// maxDepth is encoding/json's nesting limit, so both accept the same documents.
+const maxDepth = 10000
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' }
+
+func fail(at int, what string) error {
+	return fmt.Errorf("%w at offset %d: %s", ErrSyntax, at, what)
 }
 
 // child returns n's node for key (as it stands in the document; escaped says
 // it holds escapes), or nil.
 func (n *node) child(key []byte, escaped bool) *node {
+	if h := keyHash(key); n.sieve[h>>6]&(1<<(h&63)) == 0 && !escaped {
+		return nil
+	}
 	for i := range n.kids {
 		if k := n.kids[i].key; len(k) == len(key) && k == string(key) {
 			return &n.kids[i]
@@ -217,79 +312,6 @@ func (n *node) child(key []byte, escaped bool) *node {
 		}
 	}
 	return nil
-}
-
-func (s *scanner) object(n *node) error {
-	s.i++ // {
-	s.ws()
-	if s.i < len(s.doc) && s.doc[s.i] == '}' {
-		s.i++
-		return nil
-	}
-	for {
-		s.ws()
-		if s.i >= len(s.doc) || s.doc[s.i] != '"' {
-			return s.fail("expected a key")
-		}
-		kstart := s.i
-		if err := s.str(); err != nil {
-			return err
-		}
-		var inner *node
-		if n != nil && len(n.kids) > 0 {
-			inner = n.child(s.doc[kstart+1:s.i-1], s.escaped)
-		}
-		s.ws()
-		if s.i >= len(s.doc) || s.doc[s.i] != ':' {
-			return s.fail("expected ':'")
-		}
-		s.i++
-		s.ws()
-		if err := s.value(inner); err != nil {
-			return err
-		}
-		s.ws()
-		if s.i >= len(s.doc) {
-			return s.fail("unexpected end in an object")
-		}
-		switch s.doc[s.i] {
-		case ',':
-			s.i++
-		case '}':
-			s.i++
-			return nil
-		default:
-			return s.fail("expected ',' or '}'")
-		}
-	}
-}
-
-func (s *scanner) array() error {
-	s.i++ // [
-	s.ws()
-	if s.i < len(s.doc) && s.doc[s.i] == ']' {
-		s.i++
-		return nil
-	}
-	for {
-		s.ws()
-		if err := s.value(nil); err != nil {
-			return err
-		}
-		s.ws()
-		if s.i >= len(s.doc) {
-			return s.fail("unexpected end in an array")
-		}
-		switch s.doc[s.i] {
-		case ',':
-			s.i++
-		case ']':
-			s.i++
-			return nil
-		default:
-			return s.fail("expected ',' or ']'")
-		}
-	}
 }
 
 // plain marks the bytes a string holds as they are: anything but a quote, a
@@ -316,10 +338,12 @@ func special(x uint64) bool {
 	return ((q-ones)&^q|(b-ones)&^b|(x-ones*0x20)&^x)&highs != 0
 }
 
-func (s *scanner) str() error {
-	d := s.doc
-	i := s.i + 1 // "
-	s.escaped = false
+// scanString reads the string starting at d[i] (a '"') and returns the index
+// after its closing quote and whether it holds escapes; a negative index is ^ the
+// offset of a fault.
+func scanString(d []byte, i int) (int, bool) {
+	i++ // "
+	escaped := false
 	for {
 		for i+8 <= len(d) && !special(binary.LittleEndian.Uint64(d[i:])) {
 			i += 8
@@ -328,91 +352,85 @@ func (s *scanner) str() error {
 			i++
 		}
 		if i >= len(d) {
-			s.i = i
-			return s.fail("unterminated string")
+			return ^i, escaped
 		}
 		switch d[i] {
 		case '"':
-			s.i = i + 1
-			return nil
+			return i + 1, escaped
 		case '\\':
-			s.escaped = true
+			escaped = true
 			i++
 			if i >= len(d) {
-				s.i = i
-				return s.fail("unexpected end in an escape")
+				return ^i, escaped
 			}
 			switch d[i] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
 				i++
 			case 'u':
 				if i+5 > len(d) {
-					s.i = i
-					return s.fail("short \\u escape")
+					return ^i, escaped
 				}
 				for _, h := range d[i+1 : i+5] {
 					if !(h >= '0' && h <= '9' || h >= 'a' && h <= 'f' || h >= 'A' && h <= 'F') {
-						s.i = i
-						return s.fail("bad \\u escape")
+						return ^i, escaped
 					}
 				}
 				i += 5
 			default:
-				s.i = i
-				return s.fail("bad escape")
+				return ^i, escaped
 			}
 		default:
-			s.i = i
-			return s.fail("control character in a string")
+			return ^i, escaped // a control character
 		}
 	}
 }
 
-func (s *scanner) number() error {
-	d := s.doc
-	if d[s.i] == '-' {
-		s.i++
+// scanNumber reads the number starting at d[i]; a negative result is ^ the
+// offset of a fault.
+func scanNumber(d []byte, i int) int {
+	if d[i] == '-' {
+		i++
 	}
-	if s.i >= len(d) {
-		return s.fail("bad number")
+	if i >= len(d) {
+		return ^i
 	}
-	if d[s.i] == '0' {
-		s.i++
-	} else if d[s.i] >= '1' && d[s.i] <= '9' {
-		for s.i < len(d) && d[s.i] >= '0' && d[s.i] <= '9' {
-			s.i++
+	if d[i] == '0' {
+		i++
+	} else if d[i] >= '1' && d[i] <= '9' {
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
 		}
 	} else {
-		return s.fail("bad number")
+		return ^i
 	}
-	if s.i < len(d) && d[s.i] == '.' {
-		s.i++
-		if s.i >= len(d) || d[s.i] < '0' || d[s.i] > '9' {
-			return s.fail("bad fraction")
+	if i < len(d) && d[i] == '.' {
+		i++
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return ^i
 		}
-		for s.i < len(d) && d[s.i] >= '0' && d[s.i] <= '9' {
-			s.i++
-		}
-	}
-	if s.i < len(d) && (d[s.i] == 'e' || d[s.i] == 'E') {
-		s.i++
-		if s.i < len(d) && (d[s.i] == '+' || d[s.i] == '-') {
-			s.i++
-		}
-		if s.i >= len(d) || d[s.i] < '0' || d[s.i] > '9' {
-			return s.fail("bad exponent")
-		}
-		for s.i < len(d) && d[s.i] >= '0' && d[s.i] <= '9' {
-			s.i++
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
 		}
 	}
-	return nil
+	if i < len(d) && (d[i] == 'e' || d[i] == 'E') {
+		i++
+		if i < len(d) && (d[i] == '+' || d[i] == '-') {
+			i++
+		}
+		if i >= len(d) || d[i] < '0' || d[i] > '9' {
+			return ^i
+		}
+		for i < len(d) && d[i] >= '0' && d[i] <= '9' {
+			i++
+		}
+	}
+	return i
 }
 
-func (s *scanner) literal(word string) error {
-	if len(s.doc)-s.i < len(word) || string(s.doc[s.i:s.i+len(word)]) != word {
-		return s.fail("bad literal")
+// literal reads word at d[i]; a negative result is ^ the offset of a fault.
+func literal(d []byte, i int, word string) int {
+	if len(d)-i < len(word) || string(d[i:i+len(word)]) != word {
+		return ^i
 	}
-	s.i += len(word)
-	return nil
+	return i + len(word)
 }

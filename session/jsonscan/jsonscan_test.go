@@ -1,8 +1,10 @@
 package jsonscan
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +32,34 @@ func TestScanRejects(t *testing.T) {
 	}
 }
 
+// A frame of nested brackets (the read limit allows 16 MB of them) is refused
+// past encoding/json's depth, without a stack that grows with the document.
+func TestScanDeepNesting(t *testing.T) {
+	deep := bytes.Repeat([]byte("["), 1<<20)
+	if err := Scan(deep, notePaths, make([]Value, len(notePaths))); err == nil || !strings.Contains(err.Error(), "nested too deep") {
+		t.Fatalf("err %v", err)
+	}
+	ok := append(bytes.Repeat([]byte("["), maxDepth), bytes.Repeat([]byte("]"), maxDepth)...)
+	if err := Scan(ok, nil, nil); (err == nil) != json.Valid(ok) {
+		t.Fatalf("depth %d: err %v, json.Valid %v", maxDepth, err, json.Valid(ok))
+	}
+	over := append(bytes.Repeat([]byte("["), maxDepth+1), bytes.Repeat([]byte("]"), maxDepth+1)...)
+	if err := Scan(over, nil, nil); (err == nil) != json.Valid(over) {
+		t.Fatalf("depth %d: err %v, json.Valid %v", maxDepth+1, err, json.Valid(over))
+	}
+}
+
+// A key written with escapes names the same field as encoding/json reads it.
+func TestScanEscapedKey(t *testing.T) {
+	out := make([]Value, len(notePaths))
+	if err := Scan([]byte(`{"\u0074ype":"x","body":{"i\u0064":"7"}}`), notePaths, out); err != nil {
+		t.Fatal(err)
+	}
+	if out[0].String() != "x" || out[1].String() != "7" {
+		t.Fatalf("got %q %q", out[0].Raw, out[1].Raw)
+	}
+}
+
 func TestValueFloat(t *testing.T) {
 	if f, ok := (Value{Raw: []byte("0.123")}).Float(); !ok || f != 0.123 {
 		t.Fatal(f, ok)
@@ -45,7 +75,7 @@ func FuzzAgreesWithEncodingJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"channel","body":{"id":"1","type":"note","body":{"text":"hi","user":{"username":"a"}}}}`,
 		`{"type":"noteUpdated","body":{"id":"9","type":"reacted","body":{"reaction":":like@.:"}}}`,
-		`[{"type":1}]`, `{"type":"a","type":"b"}`, `"\ud83d\ude00"`, `{"body":{"id":null}}`, `1e5`, `{}`,
+		`[{"type":1}]`, `{"type":"a","type":"b"}`, `{"\u0074ype":"x"}`, `"\ud83d\ude00"`, `{"body":{"id":null}}`, `1e5`, `{}`,
 	} {
 		f.Add([]byte(s))
 	}

@@ -434,7 +434,8 @@ func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
 		b = append(b, ": "...)
 		from := len(b)
 		b = v[pText].AppendString(b)
-		if bytes.ContainsAny(b[from:], "\n\r\t") {
+		// Line breaks and tabs only come from escapes: a string holds no raw control characters.
+		if bytes.IndexByte(v[pText].Raw, '\\') >= 0 && bytes.ContainsAny(b[from:], "\n\r\t") {
 			b = append(b[:from], strings.Join(strings.Fields(string(b[from:])), " ")...)
 		}
 		b = shortenBytes(b, from, 100)
