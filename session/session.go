@@ -22,6 +22,7 @@ const (
 	pingPeriod = pongWait * 9 / 10
 	closeWait  = time.Second
 	heldFrames = 256
+	readBuffer = 64 << 10
 )
 
 // The writer's backlog: beyond either bound the peer has stopped reading, and the
@@ -448,6 +449,9 @@ func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, bool, 
 		HandshakeTimeout: timeout,
 		Subprotocols:     spec.Subprotocols,
 		TLSClientConfig:  tlsCfg,
+		// A busy feed's frames arrive back to back: 64 KB per read system call
+		// rather than gorilla's default 4 KB (a tenth of tail's time went there).
+		ReadBufferSize: readBuffer,
 	}
 	dctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
