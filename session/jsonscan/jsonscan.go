@@ -187,7 +187,7 @@ value:
 		cur = nil
 		goto value
 	case c == '"':
-		if i, escaped = scanString(d, i); i < 0 {
+		if i, _ = scanString(d, i); i < 0 {
 			return fail(^i, "bad string")
 		}
 	case c == '-' || c >= '0' && c <= '9':
