@@ -78,3 +78,45 @@ func (r *Ring) Clear() {
 	clear(r.buf)
 	r.head, r.n = 0, 0
 }
+
+// Cap is how many events the ring keeps.
+func (r *Ring) Cap() int { return len(r.buf) }
+
+// Bounds returns the sequence just before the oldest held event and the newest
+// event's: the held events are before+1 … newest.
+func (r *Ring) Bounds() (before, newest uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.total - uint64(r.n), r.total
+}
+
+// Get returns a copy of the event with sequence seq, while the ring still holds it.
+func (r *Ring) Get(seq uint64) (Event, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	oldest := r.total - uint64(r.n)
+	if seq <= oldest || seq > r.total {
+		return Event{}, false
+	}
+	return r.buf[(r.head+int(seq-1-oldest))%len(r.buf)], true
+}
+
+// Each calls f, oldest first, with every held event whose sequence is after seq and
+// at most upTo, without copying it: f runs under the ring's lock, so it must be
+// quick, must not keep e past the call and must not call the ring. It returns how
+// many events after seq were already evicted.
+func (r *Ring) Each(seq, upTo uint64, f func(seq uint64, e *Event)) (missed uint64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	oldest := r.total - uint64(r.n)
+	if seq < oldest {
+		missed = min(oldest, upTo) - seq
+		seq = oldest
+	}
+	upTo = min(upTo, r.total)
+	c := len(r.buf)
+	for q := seq; q < upTo; q++ {
+		f(q+1, &r.buf[(r.head+int(q-oldest))%c])
+	}
+	return missed
+}

@@ -32,6 +32,7 @@ import (
 	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/tiles"
+	"github.com/feedscope/feedscope/watch"
 )
 
 // AppID is the application's unique id (also in FyneApp.toml).
@@ -98,7 +99,6 @@ type App struct {
 	paused       bool
 	heldCount    uint64 // events that arrived while paused
 	seenSeq      uint64 // the ring's sequence of the newest event handed to apply
-	pauseSeq     uint64 // seenSeq when the view was paused
 	dropped      uint64
 	rates        map[string]float64
 	states       map[string]control.State
@@ -152,7 +152,7 @@ func New(a fyne.App, ctl *control.Controller, o Options) *App {
 		fa.probe = newProbe()
 	}
 	fa.settings.RingCap = RingCap(a)
-	fa.model = NewModel(fa.settings.RingCap)
+	fa.model = NewModel(ctl.Ring())
 	fa.win = a.NewWindow("Feedscope")
 	fa.buildUI()
 	fa.win.Resize(fyne.NewSize(1280, 800))
@@ -383,9 +383,11 @@ func (a *App) showAbout() {
 	dialog.ShowCustom("About Feedscope", "Close", container.NewVBox(widget.NewIcon(icon), widget.NewLabel(text)), a.win)
 }
 
-// drain moves events from the hub's ring to the UI, at most 30 times a second,
-// never queuing a second update while one is pending: when the UI is slow, events
-// wait in the ring, and whatever the ring drops meanwhile is counted and shown.
+// drain tells the UI what arrived in the controller's ring, at most 30 times a
+// second, never queuing a second update while one is pending: when the UI is slow,
+// events wait in the ring, and whatever the ring drops meanwhile is counted and
+// shown. The events themselves are never copied for the UI: the table reads them
+// from the ring by sequence number.
 func (a *App) drain() {
 	t := time.NewTicker(refreshEvery)
 	defer t.Stop()
@@ -398,7 +400,7 @@ func (a *App) drain() {
 		if a.busy.Load() {
 			continue
 		}
-		update, n := a.pump.collect(a.ctl, a.model.Cap())
+		update, n := a.pump.collect(a.ctl)
 		a.busy.Store(true)
 		queued := time.Now()
 		fyne.Do(func() {
@@ -413,7 +415,7 @@ func (a *App) drain() {
 // Step runs one drain cycle on the calling goroutine, for tests that build the app
 // with Options.ManualDrain.
 func (a *App) Step() {
-	update, _ := a.pump.collect(a.ctl, a.model.Cap())
+	update, _ := a.pump.collect(a.ctl)
 	update(a)
 }
 
@@ -425,33 +427,59 @@ type pump struct {
 	phases map[string]string
 }
 
-// collect takes what arrived since the last cycle, off the UI goroutine, and
-// returns the update to run on it.
-func (p *pump) collect(ctl *control.Controller, capacity int) (func(*App), int) {
+// arrivals is what one drain cycle found in the ring, for the UI goroutine.
+type arrivals struct {
+	last    uint64 // the newest sequence covered
+	n       int
+	replies []reply         // answers to commands
+	fixes   []trackFix      // positions for the map
+	alerts  []session.Event // watch rules' alerts (few: a copy each)
+	states  map[string]control.State
+	rates   map[string]float64 // nil until a second has passed
+}
+
+// reply is a profile's answer to a command, as its dialect reads it.
+type reply struct {
+	profile string
+	session.Reply
+}
+
+// collect reads what arrived since the last cycle, off the UI goroutine, in place
+// in the ring, and returns the update to run on it.
+func (p *pump) collect(ctl *control.Controller) (func(*App), int) {
 	if p.counts == nil {
 		p.counts, p.phases, p.rateAt = map[string]int{}, map[string]string{}, time.Now()
 	}
-	batch, last, missed := ctl.Ring().Since(p.last, nil)
-	p.last = last
-	if over := len(batch) - capacity; over > 0 {
-		batch = batch[over:]
-		missed += uint64(over)
-	}
-	for i := range batch {
-		p.counts[batch[i].Profile]++
-	}
-	states := ctl.States()
-	logTransitions(states, p.phases)
-	var rates map[string]float64
+	var in arrivals
+	_, in.last = ctl.Ring().Bounds()
+	ctl.Ring().Each(p.last, in.last, func(_ uint64, e *session.Event) {
+		in.n++
+		p.counts[e.Profile]++
+		if e.Dir == watch.DirAlert {
+			in.alerts = append(in.alerts, *e)
+		}
+		if e.Dir != session.DirIn {
+			return
+		}
+		if f, ok := fixOf(e); ok {
+			in.fixes = append(in.fixes, f)
+		}
+		if r, ok := session.ReplyOf(e); ok {
+			in.replies = append(in.replies, reply{e.Profile, r})
+		}
+	})
+	p.last = in.last
+	in.states = ctl.States()
+	logTransitions(in.states, p.phases)
 	if el := time.Since(p.rateAt); el >= time.Second {
-		rates = make(map[string]float64, len(p.counts))
+		in.rates = make(map[string]float64, len(p.counts))
 		for k, n := range p.counts {
-			rates[k] = float64(n) / el.Seconds()
+			in.rates[k] = float64(n) / el.Seconds()
 		}
 		clear(p.counts)
 		p.rateAt = time.Now()
 	}
-	return func(a *App) { a.seenSeq = last; a.apply(batch, missed, states, rates) }, len(batch)
+	return func(a *App) { a.apply(&in) }, in.n
 }
 
 // logTransitions writes each profile's state changes to stderr, for people running
@@ -470,35 +498,43 @@ func logTransitions(states map[string]control.State, seen map[string]string) {
 	}
 }
 
-// apply runs on the UI goroutine with one batch.
-func (a *App) apply(batch []session.Event, lost uint64, states map[string]control.State, rates map[string]float64) {
-	a.dropped += lost
-	if states != nil {
-		for name, st := range states {
-			if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status) {
-				a.setNotice(name + ": " + st.Status.Detail)
-			}
+// apply runs on the UI goroutine with one cycle's arrivals.
+func (a *App) apply(in *arrivals) {
+	a.seenSeq = in.last
+	for name, st := range in.states {
+		if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status) {
+			a.setNotice(name + ": " + st.Status.Detail)
 		}
-		a.states = states
 	}
-	if rates != nil {
-		a.rates = rates
+	a.states = in.states
+	if in.rates != nil {
+		a.rates = in.rates
 	}
 	if a.paused {
-		// Held events stay in the hub's ring, not in a second copy: resume takes
-		// them from there.
-		a.heldCount += uint64(len(batch))
-	} else if len(batch) > 0 {
-		a.list.Appended(a.model.Append(batch))
+		// The held events stay where they are, in the ring: the view keeps its
+		// position, and resume takes them from there.
+		a.heldCount = a.seenSeq - a.model.Last()
+	} else {
+		a.advance()
 	}
-	a.subs.OnEvents(batch)
-	a.mapPanel.OnEvents(batch)
-	a.alerts.OnEvents(batch)
+	a.subs.OnReplies(in.replies)
+	a.mapPanel.OnFixes(in.fixes)
+	a.alerts.OnEvents(in.alerts)
 	a.health.Sample(time.Now(), a.states)
 	if time.Since(a.lastSide) > 250*time.Millisecond {
 		a.refreshSide()
 	}
 	a.updateStatus()
+}
+
+// advance takes what the drain has seen into the table.
+func (a *App) advance() {
+	if a.seenSeq == a.model.Last() {
+		return
+	}
+	evicted, missed := a.model.Advance(a.seenSeq)
+	a.dropped += missed
+	a.list.Appended(evicted)
 }
 
 // problem reports whether a status is worth a sentence in the status bar: not a
@@ -674,15 +710,8 @@ func (a *App) onFilterChanged(text string) {
 func (a *App) onPauseTapped() {
 	a.probe.input("pause")
 	a.paused = !a.paused
-	if a.paused {
-		a.pauseSeq = a.seenSeq
-	} else {
-		held, last, missed := a.ctl.Ring().Since(a.pauseSeq, nil)
-		if extra := int(last - a.seenSeq); extra > 0 && extra <= len(held) {
-			held = held[:len(held)-extra] // newer ones come with the next update
-		}
-		a.dropped += missed // the ring overran while paused
-		a.list.Appended(a.model.Append(held))
+	if !a.paused {
+		a.advance() // what arrived meanwhile, unless the ring overran it (counted)
 		a.heldCount = 0
 		a.list.SetFollowing(true)
 	}
@@ -826,15 +855,11 @@ func (a *App) onExportTapped() {
 		if strings.EqualFold(w.URI().Extension(), ".csv") {
 			format = FormatCSV
 		}
-		bar := widget.NewProgressBar()
-		bar.Max = float64(len(events))
-		cancel := make(chan struct{})
-		var d dialog.Dialog
-		stop := widget.NewButton("Cancel", func() { close(cancel) })
-		d = dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting %d events as %s", len(events), format), container.NewVBox(bar, stop), a.win)
+		run := newExportRun(len(events))
+		d := dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting %d events as %s", len(events), format), container.NewVBox(run.bar, run.stop), a.win)
 		d.Show()
 		go func() {
-			err := Export(w, format, events, func(n int) { fyne.Do(func() { bar.SetValue(float64(n)) }) }, cancel)
+			err := Export(w, format, events, func(n int) { fyne.Do(func() { run.bar.SetValue(float64(n)) }) }, run.cancel)
 			cerr := w.Close()
 			fyne.Do(func() {
 				d.Hide()

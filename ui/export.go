@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sync"
 	"time"
+
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
 )
@@ -62,4 +65,27 @@ func Export(w io.Writer, format string, events []session.Event, progress func(do
 		progress(len(events))
 	}
 	return flush()
+}
+
+// exportRun is one export in progress: its progress bar and a Cancel button that
+// may be tapped any number of times (closing the channel twice would panic).
+type exportRun struct {
+	bar    *widget.ProgressBar
+	stop   *widget.Button
+	cancel chan struct{}
+	once   sync.Once
+}
+
+func newExportRun(total int) *exportRun {
+	r := &exportRun{bar: widget.NewProgressBar(), cancel: make(chan struct{})}
+	r.bar.Max = float64(total)
+	r.stop = widget.NewButton("Cancel", r.abort)
+	return r
+}
+
+// abort asks the export to stop; later taps do nothing.
+func (r *exportRun) abort() {
+	r.once.Do(func() { close(r.cancel) })
+	r.stop.SetText("Cancelling…")
+	r.stop.Disable()
 }

@@ -379,24 +379,34 @@ func (p *MapPanel) onTrackTapped(t *geo.Track) {
 	p.pick(t.Key.String(), label)
 }
 
-// OnEvents takes the positions of a batch's tracks into the track store, as the
-// decoders identified them.
-func (p *MapPanel) OnEvents(batch []session.Event) {
+// trackFix is one position of one track, as the decoder identified it.
+type trackFix struct {
+	key   geo.TrackKey
+	label string
+	fix   geo.Fix
+}
+
+// fixOf reads the track position an event carries, if it carries one.
+func fixOf(e *session.Event) (trackFix, bool) {
+	if e.Geo == nil {
+		return trackFix{}, false
+	}
+	k, ok := geo.ParseTrackKey(e.Key)
+	if !ok {
+		return trackFix{}, false
+	}
+	heading := math.NaN()
+	if e.Heading != nil {
+		heading = *e.Heading
+	}
+	return trackFix{k, e.Label, geo.Fix{At: e.Time, Point: orb.Point{e.Geo.Lon, e.Geo.Lat}, Heading: heading}}, true
+}
+
+// OnFixes takes track positions into the track store.
+func (p *MapPanel) OnFixes(fs []trackFix) {
 	now := time.Now()
-	for i := range batch {
-		e := &batch[i]
-		if e.Geo == nil || e.Dir != session.DirIn {
-			continue
-		}
-		k, ok := geo.ParseTrackKey(e.Key)
-		if !ok {
-			continue
-		}
-		heading := math.NaN()
-		if e.Heading != nil {
-			heading = *e.Heading
-		}
-		p.tracks.Add(k, e.Label, geo.Fix{At: e.Time, Point: orb.Point{e.Geo.Lon, e.Geo.Lat}, Heading: heading}, 0, now)
+	for _, f := range fs {
+		p.tracks.Add(f.key, f.label, f.fix, 0, now)
 	}
 }
 

@@ -5,14 +5,14 @@ import (
 	"github.com/feedscope/feedscope/session"
 )
 
-// Model is the event table's data: a bounded store of events in arrival order and
-// the rows that pass the filter and the scope (a profile or a subscription picked
-// in the sidebar). It belongs to the UI goroutine.
+// Model is the event table's view of the one event buffer, the controller's ring:
+// the sequence numbers of the events that pass the filter and the scope (a profile
+// or a subscription picked in the sidebar). It holds no event of its own: a row is
+// read from the ring when it is drawn. It belongs to the UI goroutine.
 type Model struct {
-	buf  []session.Event
-	head int
-	n    int
-	base uint64 // sequence of the oldest stored event; sequences count from 0
+	ring  *session.Ring
+	last  uint64 // the newest sequence taken into the view
+	floor uint64 // Clear hides everything up to this sequence
 
 	rows  []uint64 // sequences of the events that pass, ascending
 	query query.Query
@@ -29,29 +29,37 @@ func (s Scope) match(e *session.Event) bool {
 	return (s.Profile == "" || e.Profile == s.Profile) && (s.Sub == "" || e.Sub == s.Sub)
 }
 
-// NewModel keeps at most capacity events.
-func NewModel(capacity int) *Model {
-	if capacity <= 0 {
-		capacity = session.DefaultRingCap
-	}
-	return &Model{buf: make([]session.Event, capacity)}
+// NewModel views ring.
+func NewModel(ring *session.Ring) *Model { return &Model{ring: ring} }
+
+// Cap is how many events the ring keeps.
+func (m *Model) Cap() int { return m.ring.Cap() }
+
+// Last is the newest sequence the view has taken in.
+func (m *Model) Last() uint64 { return m.last }
+
+// Stored is how many events the view covers, shown or not.
+func (m *Model) Stored() int {
+	before, _ := m.ring.Bounds()
+	return int(m.last - min(m.last, max(before, m.floor)))
 }
-
-// Cap is how many events the model keeps.
-func (m *Model) Cap() int { return len(m.buf) }
-
-// Stored is how many events the model holds, shown or not.
-func (m *Model) Stored() int { return m.n }
 
 // Len is how many rows pass the filter.
 func (m *Model) Len() int { return len(m.rows) }
 
-// Row returns the i-th passing event.
+// gone stands in for a row the ring overwrote since the view last advanced.
+var gone = session.Event{Dir: session.DirState, Kind: "evicted", Summary: "(no longer held: the buffer is full)"}
+
+// Row returns a copy of the i-th passing event.
 func (m *Model) Row(i int) *session.Event {
-	return m.at(m.rows[i])
+	if e, ok := m.ring.Get(m.rows[i]); ok {
+		return &e
+	}
+	e := gone
+	return &e
 }
 
-// Seq returns the sequence of the i-th row, stable while the event is stored.
+// Seq returns the sequence of the i-th row, stable while the event is held.
 func (m *Model) Seq(i int) uint64 { return m.rows[i] }
 
 // IndexOf returns the row showing sequence seq, or -1.
@@ -71,42 +79,33 @@ func (m *Model) IndexOf(seq uint64) int {
 	return -1
 }
 
-func (m *Model) at(seq uint64) *session.Event {
-	return &m.buf[(m.head+int(seq-m.base))%len(m.buf)]
-}
-
-// Append stores events, evicting the oldest when full, and returns how many rows
-// were evicted from the view (so a view can keep its place).
-func (m *Model) Append(es []session.Event) (evictedRows int) {
-	c := len(m.buf)
-	for i := range es {
-		seq := m.base + uint64(m.n)
-		if m.n < c {
-			m.buf[(m.head+m.n)%c] = es[i]
-			m.n++
-		} else {
-			m.buf[m.head] = es[i]
-			m.head = (m.head + 1) % c
-			m.base++
-		}
-		if m.pass(&es[i]) {
-			m.rows = append(m.rows, seq)
-		}
+// Advance takes the events up to sequence upTo into the view. It returns how many
+// rows the ring evicted from the view's start (so a view can keep its place) and
+// how many events it overwrote before the view took them.
+func (m *Model) Advance(upTo uint64) (evictedRows int, missed uint64) {
+	if upTo > m.last {
+		missed = m.ring.Each(m.last, upTo, func(seq uint64, e *session.Event) {
+			if m.pass(e) {
+				m.rows = append(m.rows, seq)
+			}
+		})
+		m.last = upTo
 	}
-	for evictedRows < len(m.rows) && m.rows[evictedRows] < m.base {
+	before, _ := m.ring.Bounds()
+	for evictedRows < len(m.rows) && m.rows[evictedRows] <= before {
 		evictedRows++
 	}
 	if evictedRows > 0 {
 		m.rows = append(m.rows[:0], m.rows[evictedRows:]...)
 	}
-	return evictedRows
+	return evictedRows, missed
 }
 
 func (m *Model) pass(e *session.Event) bool {
 	return m.scope.match(e) && m.query.Match(e)
 }
 
-// SetQuery applies a filter to every stored event.
+// SetQuery applies a filter to every event in view.
 func (m *Model) SetQuery(q query.Query) {
 	m.query = q
 	m.refilter()
@@ -123,27 +122,26 @@ func (m *Model) Scope() Scope { return m.scope }
 
 func (m *Model) refilter() {
 	m.rows = m.rows[:0]
-	for i := 0; i < m.n; i++ {
-		seq := m.base + uint64(i)
-		if m.pass(m.at(seq)) {
+	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
+		if m.pass(e) {
 			m.rows = append(m.rows, seq)
 		}
-	}
+	})
 }
 
-// Clear drops every stored event.
+// Clear empties the view; the ring keeps its events for other readers.
 func (m *Model) Clear() {
-	clear(m.buf)
-	m.base += uint64(m.n)
-	m.head, m.n = 0, 0
+	m.floor = m.last
 	m.rows = m.rows[:0]
 }
 
-// Visible returns the passing events, oldest first (for export).
+// Visible returns copies of the passing events, oldest first (for export).
 func (m *Model) Visible() []session.Event {
-	out := make([]session.Event, len(m.rows))
-	for i, seq := range m.rows {
-		out[i] = *m.at(seq)
+	out := make([]session.Event, 0, len(m.rows))
+	for _, seq := range m.rows {
+		if e, ok := m.ring.Get(seq); ok {
+			out = append(out, e)
+		}
 	}
 	return out
 }

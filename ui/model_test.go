@@ -13,8 +13,18 @@ func ev(profile, dir, kind, summary string) session.Event {
 	return session.Event{Time: time.Unix(0, 0), Profile: profile, Dialect: "misskey", Dir: dir, Kind: kind, Summary: summary, Sub: "1"}
 }
 
+// appendEvents publishes es into the model's ring and takes them into the view.
+func appendEvents(m *Model, es []session.Event) int {
+	for _, e := range es {
+		m.ring.Publish(e)
+	}
+	_, last := m.ring.Bounds()
+	evicted, _ := m.Advance(last)
+	return evicted
+}
+
 func TestModelEvictsAndFilters(t *testing.T) {
-	m := NewModel(5)
+	m := NewModel(session.NewRing(5))
 	var batch []session.Event
 	for i := 0; i < 8; i++ {
 		kind := "note"
@@ -25,11 +35,11 @@ func TestModelEvictsAndFilters(t *testing.T) {
 	}
 	q, _ := query.Parse("kind:note")
 	m.SetQuery(q)
-	evicted := m.Append(batch[:4])
+	evicted := appendEvents(m, batch[:4])
 	if evicted != 0 || m.Len() != 2 {
 		t.Fatalf("after 4: evicted %d len %d", evicted, m.Len())
 	}
-	evicted = m.Append(batch[4:])
+	evicted = appendEvents(m, batch[4:])
 	// Stored: 3..7; notes among them: 4, 6. Note 0 and 2 were evicted from view.
 	if m.Stored() != 5 || m.Len() != 2 || evicted != 2 || m.Row(0).Summary != "4" {
 		t.Fatalf("stored %d len %d evicted %d first %s", m.Stored(), m.Len(), evicted, m.Row(0).Summary)
@@ -44,14 +54,14 @@ func TestModelEvictsAndFilters(t *testing.T) {
 	}
 	m.SetScope(Scope{})
 	m.Clear()
-	m.Append(batch[:1])
+	appendEvents(m, batch[:1])
 	if m.Len() != 1 || m.Stored() != 1 {
 		t.Fatalf("after clear: %d %d", m.Len(), m.Stored())
 	}
 }
 
 func BenchmarkModelAppend(b *testing.B) {
-	m := NewModel(session.DefaultRingCap)
+	m := NewModel(session.NewRing(session.DefaultRingCap))
 	q, _ := query.Parse("kind:note")
 	m.SetQuery(q)
 	batch := make([]session.Event, 1000)
@@ -61,7 +71,7 @@ func BenchmarkModelAppend(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		m.Append(batch)
+		appendEvents(m, batch)
 	}
 	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
 }
@@ -80,5 +90,39 @@ func TestSparkline(t *testing.T) {
 		if got := Sparkline(c.rates); got != c.want {
 			t.Errorf("Sparkline(%v) = %q, want %q", c.rates, got, c.want)
 		}
+	}
+}
+
+// The model keeps sequence numbers, never events: a row is read from the ring when
+// drawn, a view that stops advancing (pause) keeps its place, and what the ring
+// overwrote before the view took it is counted.
+func TestModelIndexesTheRing(t *testing.T) {
+	r := session.NewRing(4)
+	m := NewModel(r)
+	for i := 0; i < 3; i++ {
+		r.Publish(ev("p", "in", "note", fmt.Sprint(i)))
+	}
+	if ev, missed := m.Advance(2); ev != 0 || missed != 0 || m.Len() != 2 || m.Row(1).Summary != "1" || m.Last() != 2 {
+		t.Fatalf("advance to 2: evicted %d missed %d len %d", ev, missed, m.Len())
+	}
+	// Paused: the view holds sequence 2 while the ring moves on to 7.
+	for i := 3; i < 8; i++ {
+		r.Publish(ev("p", "in", "note", fmt.Sprint(i)))
+	}
+	if m.Len() != 2 || m.Row(0).Kind != "evicted" {
+		t.Fatalf("a row the ring overwrote reads %+v", m.Row(0))
+	}
+	evicted, missed := m.Advance(8)
+	// The ring holds 5..8 (summaries 4..7); 3 and 4 (summaries 2, 3) went before
+	// the view took them.
+	if evicted != 2 || missed != 2 || m.Len() != 4 || m.Row(0).Summary != "4" || m.Stored() != 4 {
+		t.Fatalf("resume: evicted %d missed %d len %d first %q stored %d", evicted, missed, m.Len(), m.Row(0).Summary, m.Stored())
+	}
+	m.Clear()
+	if m.Len() != 0 || m.Stored() != 0 {
+		t.Fatalf("after clear: len %d stored %d", m.Len(), m.Stored())
+	}
+	if held, _ := r.Len(); held != 4 {
+		t.Fatal("clearing the table emptied the ring other readers share")
 	}
 }

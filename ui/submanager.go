@@ -237,17 +237,11 @@ func (m *SubManager) Refresh() {
 	m.list.Refresh()
 }
 
-// OnEvents shows the replies to the manager's commands (a pong, a stats log), as
-// the dialect reads them.
-func (m *SubManager) OnEvents(batch []session.Event) {
-	for i := range batch {
-		e := &batch[i]
-		if e.Profile != m.profile {
-			continue
-		}
-		r, ok := session.ReplyOf(e)
-
-		if !ok {
+// OnReplies shows the answers to the manager's commands (a pong, a stats log), as
+// the dialects read them.
+func (m *SubManager) OnReplies(rs []reply) {
+	for _, r := range rs {
+		if r.profile != m.profile {
 			continue
 		}
 		m.reply.SetText(r.Text)

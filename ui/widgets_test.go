@@ -18,18 +18,18 @@ import (
 )
 
 func fill(m *Model, n int) {
-	batch := make([]session.Event, n)
-	for i := range batch {
-		batch[i] = ev("p", "in", "note", "row")
+	for i := 0; i < n; i++ {
+		m.ring.Publish(ev("p", "in", "note", "row"))
 	}
-	m.Append(batch)
+	_, last := m.ring.Bounds()
+	m.Advance(last)
 }
 
 // The long-table trap: at the ring's full size, scroll-to-row and follow-tail must
 // land exactly.
 func TestEventListAtFullSize(t *testing.T) {
 	test.NewTempApp(t)
-	m := NewModel(session.DefaultRingCap)
+	m := NewModel(session.NewRing(session.DefaultRingCap))
 	fill(m, session.DefaultRingCap)
 	l := NewEventList(m)
 	w := test.NewWindow(l)
@@ -67,7 +67,7 @@ func TestEventListAtFullSize(t *testing.T) {
 
 func TestEventListScrollingStopsFollowing(t *testing.T) {
 	test.NewTempApp(t)
-	m := NewModel(1000)
+	m := NewModel(session.NewRing(1000))
 	fill(m, 500)
 	l := NewEventList(m)
 	w := test.NewWindow(l)
@@ -311,4 +311,21 @@ func (f *testFields) Load(s map[string]string) {
 }
 func (f *testFields) Settings() (map[string]string, error) {
 	return map[string]string{"kind": f.entry.Text}, nil
+}
+
+// Cancel may be tapped again while the export winds down: the second tap once
+// closed the channel twice and panicked.
+func TestExportCancelTwice(t *testing.T) {
+	test.NewTempApp(t)
+	run := newExportRun(10_000)
+	test.Tap(run.stop)
+	test.Tap(run.stop) // disabled: a tap does nothing
+	run.abort()        // nor does a second abort
+	if !run.stop.Disabled() || run.stop.Text != "Cancelling…" {
+		t.Fatalf("after cancel: disabled %v, text %q", run.stop.Disabled(), run.stop.Text)
+	}
+	err := Export(&bytes.Buffer{}, FormatNDJSON, make([]session.Event, 10_000), nil, run.cancel)
+	if err == nil || !strings.Contains(err.Error(), "cancelled") {
+		t.Fatalf("export after cancel: %v", err)
+	}
 }
