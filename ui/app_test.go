@@ -164,9 +164,10 @@ func TestRejectedProfileIsExplained(t *testing.T) {
 func TestMainWindowImage(t *testing.T) {
 	old := time.Local
 	time.Local = time.UTC
+	// Restored after the controller has closed (cleanups run last first): its
+	// goroutines read time.Local.
+	t.Cleanup(func() { time.Local = old })
 	a := newTestApp(t, false)
-	// The controller saves on its own goroutine, which reads time.Local.
-	defer func() { a.ctl.Flush(); time.Local = old }()
 	for _, p := range []session.Profile{
 		{Name: "demo-misskey", Dialect: "misskey", URL: "ws://127.0.0.1:1/streaming"},
 		{Name: "prod-gotham", Dialect: "gotham", URL: "wss://gotham.example/api/ws/gotham/v1/observations/spec?preview=true", InsecureSkipVerify: true},
