@@ -18,7 +18,13 @@ import (
 	"github.com/feedscope/feedscope/session/gotham"
 )
 
-func init() { registerForm(gotham.Name, func() SubForm { return newGothamForm() }) }
+func init() {
+	registerForm(gotham.Name, func() SubForm { return newGothamForm() })
+	registerProfileFields(gotham.Name, func() ProfileFields {
+		return newDurationField(gotham.SettingSubscribeTimeout, "Subscribe timeout", gotham.DefaultSubscribeTimeout.String(),
+			"how long a subscribe waits for its reply before its row says no reply")
+	})
+}
 
 type gothamForm struct {
 	onChange

@@ -13,7 +13,13 @@ import (
 	"github.com/feedscope/feedscope/session/misskey"
 )
 
-func init() { registerForm(misskey.Name, func() SubForm { return newMisskeyForm() }) }
+func init() {
+	registerForm(misskey.Name, func() SubForm { return newMisskeyForm() })
+	registerProfileFields(misskey.Name, func() ProfileFields {
+		return newDurationField(misskey.SettingSilence, "Silent after", misskey.DefaultSilence.String(),
+			"a channel quiet this long says on its row why that is likely")
+	})
+}
 
 type misskeyForm struct {
 	onChange

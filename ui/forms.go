@@ -2,7 +2,9 @@ package ui
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -152,4 +154,35 @@ func splitValues(s string) []string {
 		}
 	}
 	return out
+}
+
+// durationField is a dialect setting that holds a wait, such as how long a reply may
+// take: one entry, a Go duration ("10s"), empty for the dialect's default.
+type durationField struct {
+	onChange
+	key   string
+	item  *widget.FormItem
+	entry *widget.Entry
+}
+
+func newDurationField(key, label, def, hint string) *durationField {
+	f := &durationField{key: key, entry: widget.NewEntry()}
+	f.entry.SetPlaceHolder(def)
+	f.entry.OnChanged = func(string) { f.changed() }
+	f.item = &widget.FormItem{Text: label, Widget: f.entry, HintText: hint + "; empty: " + def}
+	return f
+}
+
+func (f *durationField) Items() []*widget.FormItem       { return []*widget.FormItem{f.item} }
+func (f *durationField) Load(settings map[string]string) { f.entry.SetText(settings[f.key]) }
+
+func (f *durationField) Settings() (map[string]string, error) {
+	v := strings.TrimSpace(f.entry.Text)
+	if v == "" {
+		return nil, nil
+	}
+	if d, err := time.ParseDuration(v); err != nil || d <= 0 {
+		return nil, fmt.Errorf("%s must be a duration such as %s", strings.ToLower(f.item.Text), f.entry.PlaceHolder)
+	}
+	return map[string]string{f.key: v}, nil
 }

@@ -231,12 +231,13 @@ func TestExport(t *testing.T) {
 // into password entries; a dialect's own fields land in Settings.
 func TestProfileFormHeadersAndDialectFields(t *testing.T) {
 	test.NewTempApp(t)
+	saved := profileFields["misskey"]
 	registerProfileFields("misskey", func() ProfileFields { return &testFields{entry: widget.NewEntry()} })
-	defer delete(profileFields, "misskey")
+	defer func() { profileFields["misskey"] = saved }()
 	f := NewProfileForm(session.Profile{Name: "w", Dialect: "misskey", URL: "ws://127.0.0.1:9/streaming",
 		Settings: map[string]string{"kind": "/op"}}, nil, "a test store")
-	var saved *session.Profile
-	f.OnSave = func(p session.Profile) { saved = &p }
+	var got *session.Profile
+	f.OnSave = func(p session.Profile) { got = &p }
 	if f.Extra == nil || f.Extra.(*testFields).entry.Text != "/op" {
 		t.Fatal("the dialect's fields were not loaded from Settings")
 	}
@@ -254,12 +255,32 @@ func TestProfileFormHeadersAndDialectFields(t *testing.T) {
 	test.Type(f.Subprotocols, "v1.feed, json")
 	f.Extra.(*testFields).entry.SetText("/type")
 	test.Tap(f.Save)
-	if saved == nil || saved.Headers["X-Api-Key"] != "hdr-secret" || strings.Join(saved.Subprotocols, "|") != "v1.feed|json" || saved.Settings["kind"] != "/type" {
-		t.Fatalf("saved %+v", saved)
+	if got == nil || got.Headers["X-Api-Key"] != "hdr-secret" || strings.Join(got.Subprotocols, "|") != "v1.feed|json" || got.Settings["kind"] != "/type" {
+		t.Fatalf("saved %+v", got)
 	}
-	f.Dialect.SetSelected("gotham")
+	f.Dialect.SetSelected("hypothesis")
 	if f.Extra != nil {
-		t.Fatal("gotham has no fields of its own")
+		t.Fatal("hypothesis has no fields of its own")
+	}
+}
+
+// Gotham's subscribe timeout is a profile setting, checked as a duration.
+func TestProfileFormDialectTimeout(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewProfileForm(session.Profile{Name: "g", Dialect: "gotham", URL: "wss://g.example/api/ws/gotham/v1/observations/s?preview=true",
+		Settings: map[string]string{"subscribeTimeout": "20s"}}, nil, "a test store")
+	e := f.Extra.(*durationField).entry
+	if e.Text != "20s" {
+		t.Fatalf("loaded %q", e.Text)
+	}
+	test.Type(e, "x")
+	if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, "subscribe timeout must be a duration such as 10s") {
+		t.Fatalf("bad duration: %q", f.Problem.Text)
+	}
+	e.SetText("3s")
+	p, err := f.Profile()
+	if err != nil || p.Settings["subscribeTimeout"] != "3s" {
+		t.Fatalf("%v %+v", err, p.Settings)
 	}
 }
 
