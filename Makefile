@@ -78,6 +78,11 @@ unit:
 	LANG=en_US.UTF-8 FEEDSCOPE_TAGS=$(TAGS) $(XVFB) $(GO) test -race -tags $(TAGS) -timeout 20m ./...
 
 FUZZTIME ?= 15s
+# test-real: the Misskey client against a real Misskey backend built from source
+# (MISSKEY_SRC, PostgreSQL, Redis, pnpm); opt-in, loopback only. See README.
+test-real: cli
+	CLI=$(CLI) internal/realmisskey/run.sh
+
 fuzz:
 	@for pkg in $$($(GO) list ./...); do \
 		for t in $$($(GO) test -tags $(TAGS) -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
