@@ -162,11 +162,6 @@ func TestRejectedProfileIsExplained(t *testing.T) {
 
 // Golden image of the main window with fixed data.
 func TestMainWindowImage(t *testing.T) {
-	old := time.Local
-	time.Local = time.UTC
-	// Restored after the controller has closed (cleanups run last first): its
-	// goroutines read time.Local.
-	t.Cleanup(func() { time.Local = old })
 	a := newTestApp(t, false)
 	for _, p := range []session.Profile{
 		{Name: "demo-misskey", Dialect: "misskey", URL: "ws://127.0.0.1:1/streaming"},
