@@ -162,6 +162,9 @@ func (c *Client) send(w *session.Wire, sub *session.Sub, s Sub) {
 	if len(s.Params) > 0 {
 		body["params"] = s.Params // omitted, never null: servers drop "params":null
 	}
+	if s.Channel == "hashtag" {
+		warnHashes(w, sub.ID, s.Params)
+	}
 	w.Send(sub.ID, "connect", map[string]any{"type": "connect", "body": body})
 	c.connects[sub.ID]++
 	n, id := c.connects[sub.ID], sub.ID
@@ -480,4 +483,20 @@ func summarizeNoteUpdate(id, typ string, v *[nPaths]jsonscan.Value) string {
 		}
 	}
 	return id + " " + typ
+}
+
+// warnHashes says when a hashtag query's tag starts with '#': the server compares
+// tags as given (channels/hashtag.ts), so such a tag never matches.
+func warnHashes(w *session.Wire, sub string, params json.RawMessage) {
+	var p struct {
+		Q [][]string `json:"q"`
+	}
+	_ = json.Unmarshal(params, &p)
+	for _, group := range p.Q {
+		for _, tag := range group {
+			if strings.HasPrefix(tag, "#") {
+				w.Warn(sub, fmt.Sprintf("hashtag tag %q keeps its '#': the server compares tags as given, so it never matches; write %q", tag, strings.TrimLeft(tag, "#")))
+			}
+		}
+	}
 }

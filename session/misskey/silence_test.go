@@ -59,3 +59,15 @@ func TestSilentChannelsSayWhy(t *testing.T) {
 		t.Errorf("localTimeline: %+v", subs[2])
 	}
 }
+
+// A hashtag query whose tag keeps its '#' is sent as asked, with a warning: the
+// server compares tags as given, so it would never match.
+func TestHashtagWithHashWarns(t *testing.T) {
+	srv := st.StartDemo(t, 1)
+	_, c := st.Connect(t, session.Profile{Name: "m", Dialect: "misskey", URL: srv.URL("misskey"),
+		Subs: []json.RawMessage{st.JSON(`{"channel":"hashtag","params":{"q":[["#misskey","fyne"]]}}`)}})
+	ev, _ := c.WaitFor(t, 0, "the warning", func(e session.Event) bool { return e.Kind == "warning" && e.Sub == "1" })
+	if !strings.Contains(ev.Summary, `"#misskey" keeps its '#'`) || !strings.Contains(ev.Summary, `write "misskey"`) {
+		t.Fatalf("warning %q", ev.Summary)
+	}
+}
