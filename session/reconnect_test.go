@@ -3,6 +3,8 @@ package session_test
 import (
 	"context"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -94,5 +96,22 @@ func TestPolicyCloseBacksOffHard(t *testing.T) {
 	}
 	if d := time.Until(s.Status().RetryAt); d < 29*time.Second {
 		t.Fatalf("retry after a 1008 in %s, want at least 30 s", d)
+	}
+}
+
+// A handshake refused for load (429 with Retry-After) waits as long as the server asks.
+func TestThrottledHandshakeHonoursRetryAfter(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "120")
+		http.Error(w, "slow down", http.StatusTooManyRequests)
+	}))
+	defer srv.Close()
+	s, c := st.Connect(t, profile("ws"+strings.TrimPrefix(srv.URL, "http")+"/streaming"))
+	ev, _ := c.WaitKind(t, 0, session.DirState, session.StateReconnecting)
+	if !strings.Contains(ev.Summary, "HTTP 429") || !strings.Contains(ev.Summary, "shedding load") {
+		t.Fatalf("summary %q", ev.Summary)
+	}
+	if d := time.Until(s.Status().RetryAt); d < 119*time.Second {
+		t.Fatalf("retry in %s, want the 120 s the server asked for", d)
 	}
 }

@@ -394,7 +394,12 @@ func (s *Session) run(ctx context.Context, done chan struct{}) {
 			delay = pol.steady()
 			note = fmt.Sprintf("; %d failed connections in a row (the official client gives up at %d), still trying every %s", attempt, pol.MaxAttempts, roundDelay(delay))
 		}
-		if code == websocket.ClosePolicyViolation {
+		var throttled *ThrottledError
+		if errors.As(err, &throttled) {
+			policyCloses++
+			delay = max(delay, throttled.Wait, pol.policyBackoff(policyCloses))
+			note += "; the server is shedding load, backing off"
+		} else if code == websocket.ClosePolicyViolation {
 			// Rate limits and policy closes: hammering makes it worse.
 			policyCloses++
 			delay = max(delay, pol.policyBackoff(policyCloses))
@@ -491,7 +496,26 @@ func dialError(resp *http.Response, err error) error {
 	if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
 		return &RejectedError{Status: resp.StatusCode, Reason: reason}
 	}
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
+		wait := 0 * time.Second
+		if secs, err := strconv.Atoi(strings.TrimSpace(resp.Header.Get("Retry-After"))); err == nil && secs > 0 {
+			wait = time.Duration(min(secs, 3600)) * time.Second
+		}
+		return &ThrottledError{Status: resp.StatusCode, Reason: reason, Wait: wait}
+	}
 	return fmt.Errorf("failed to connect: HTTP %d %s", resp.StatusCode, reason)
+}
+
+// ThrottledError is a handshake refused for load (429, 503): retried, but never
+// sooner than Retry-After or the policy backoff, like a 1008 close.
+type ThrottledError struct {
+	Status int
+	Reason string
+	Wait   time.Duration // the server's Retry-After, 0 when it gave none
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("failed to connect: HTTP %d %s", e.Status, e.Reason)
 }
 
 // handshakeReason reads the most telling words of a refused handshake: a Bearer
