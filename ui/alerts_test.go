@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"github.com/paulmach/orb"
 
@@ -58,5 +59,48 @@ func TestAlertsFromWatchRules(t *testing.T) {
 	a.alerts.List.Select(0)
 	if a.tabs.Selected().Text != "Map" || a.mapPanel.Map.Scene.Selected.TrackID != "track1" {
 		t.Fatalf("tab %q, selected %+v", a.tabs.Selected().Text, a.mapPanel.Map.Scene.Selected)
+	}
+}
+
+// Selecting a profile narrows the table and says so beside the filter; Escape in
+// the table or All profiles brings every profile back. Clear clears what is
+// shown, and asks before clearing everything.
+func TestScopeAllProfilesAndScopedClear(t *testing.T) {
+	a := newTestApp(t, true)
+	stepUntil(t, a, "events of two profiles", func() bool {
+		seen := map[string]bool{}
+		for i := 0; i < a.model.Len(); i++ {
+			seen[a.model.Row(i).Profile] = true
+		}
+		return seen["demo-gotham"] && seen["demo-misskey"]
+	})
+	a.sidebar.Tree.Select("demo-gotham")
+	if a.scope.Text != "Only demo-gotham (Esc: all)" || a.model.Scope().Profile != "demo-gotham" {
+		t.Fatalf("scope %q", a.scope.Text)
+	}
+	a.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if a.scope.Text != "All profiles" || a.model.Scope() != (Scope{}) {
+		t.Fatalf("after Esc: %q %+v", a.scope.Text, a.model.Scope())
+	}
+	a.sidebar.Tree.Select("demo-gotham")
+	a.onClearTapped()
+	a.showAllProfiles()
+	gotham, others := 0, 0
+	for i := 0; i < a.model.Len(); i++ {
+		if a.model.Row(i).Profile == "demo-gotham" {
+			gotham++
+		} else {
+			others++
+		}
+	}
+	if gotham != 0 || others == 0 {
+		t.Fatalf("after a scoped clear: %d gotham rows, %d others", gotham, others)
+	}
+	a.onClearTapped() // everything: a question first
+	if a.model.Stored() == 0 {
+		t.Fatal("everything was cleared without asking")
+	}
+	if top := a.win.Canvas().Overlays().Top(); top == nil {
+		t.Fatal("no confirmation shown")
 	}
 }

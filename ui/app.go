@@ -91,6 +91,7 @@ type App struct {
 	status  *widget.Label
 	notice  *widget.Label
 	pause   *widget.Button
+	scope   *widget.Button // what the table shows; tapping it shows every profile
 	follow  *widget.Button
 	connect *widget.Button
 	tls     *widget.Label
@@ -200,6 +201,7 @@ func (a *App) buildUI() {
 	}
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
+	a.list.OnEscape = a.showAllProfiles
 	a.sidebar = NewSidebar()
 	a.sidebar.Tree.OnSelected = func(id widget.TreeNodeID) {
 		a.selectedNode = id
@@ -219,6 +221,8 @@ func (a *App) buildUI() {
 	a.filter.SetPlaceHolder("filter: text  kind:note  profile:demo  dir:in  /regex/  -excluded")
 	a.filter.OnChanged = a.onFilterChanged
 	a.filter.onEscape = func() { a.win.Canvas().Focus(a.list) }
+	a.scope = widget.NewButtonWithIcon("All profiles", theme.ListIcon(), a.showAllProfiles)
+	a.scope.Importance = widget.LowImportance
 
 	a.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), a.onPauseTapped)
 	a.follow = widget.NewButtonWithIcon("Follow", theme.MoveDownIcon(), func() { a.list.SetFollowing(true) })
@@ -235,10 +239,11 @@ func (a *App) buildUI() {
 	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), a.onDeleteTapped)
 
 	toolbar := container.NewBorder(nil, nil,
-		container.NewHBox(add, a.connect, widget.NewSeparator(), a.pause, a.follow, clear),
+		container.NewHBox(add, a.connect, widget.NewSeparator(), a.pause, a.follow, clear, widget.NewSeparator(), a.scope),
 		export, a.filter)
 	side := container.NewBorder(
-		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})),
+		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+			widget.NewButtonWithIcon("All profiles", theme.HomeIcon(), a.showAllProfiles)),
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
 	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
@@ -308,8 +313,8 @@ var shortcuts = []struct {
 	{fyne.KeySpace, false, "Pause or resume the table (when the table has focus)"},
 	{fyne.KeyE, true, "Export the rows shown"},
 	{fyne.KeyN, true, "New profile"},
-	{fyne.KeyL, true, "Clear the table"},
-	{fyne.KeyEscape, false, "Leave the filter"},
+	{fyne.KeyL, true, "Clear what the table shows (everything: after asking)"},
+	{fyne.KeyEscape, false, "Leave the filter; in the table, show every profile again"},
 	{fyne.KeyEnd, false, "Follow the newest event (table)"},
 }
 
@@ -692,7 +697,36 @@ func (a *App) selectedProfile() *session.Profile {
 func (a *App) onScopeChanged(s Scope) {
 	a.model.SetScope(s)
 	a.list.Reset()
+	a.scope.SetText(scopeText(s))
+	if s == (Scope{}) {
+		a.scope.Importance = widget.LowImportance
+	} else {
+		a.scope.Importance = widget.HighImportance
+	}
+	a.scope.Refresh()
 	a.updateStatus()
+}
+
+// scopeText names what the table shows.
+func scopeText(s Scope) string {
+	switch {
+	case s.Profile == "":
+		return "All profiles"
+	case s.Sub == "":
+		return "Only " + s.Profile + " (Esc: all)"
+	}
+	return "Only " + s.Profile + " #" + s.Sub + " (Esc: all)"
+}
+
+// showAllProfiles widens the table back to every profile (the All profiles
+// entry, Escape in the table, the scope button).
+func (a *App) showAllProfiles() {
+	a.sidebar.Tree.UnselectAll()
+	if a.model.Scope() != (Scope{}) {
+		a.selectedNode = ""
+		a.onScopeChanged(Scope{})
+		a.updateButtons()
+	}
 }
 
 func (a *App) onFilterChanged(text string) {
@@ -719,7 +753,29 @@ func (a *App) onPauseTapped() {
 	a.updateStatus()
 }
 
+// onClearTapped clears what the table shows: a profile's (or subscription's)
+// events when one is selected, every event after a confirmation otherwise.
 func (a *App) onClearTapped() {
+	if sc := a.model.Scope(); sc != (Scope{}) {
+		n := a.model.ClearScope()
+		a.list.Reset()
+		a.detail.Show(nil)
+		a.setNotice(fmt.Sprintf("Cleared %d events of %s; the other profiles' stay.", n, strings.TrimPrefix(strings.TrimSuffix(scopeText(sc), " (Esc: all)"), "Only ")))
+		a.updateStatus()
+		return
+	}
+	if a.model.Stored() == 0 {
+		return
+	}
+	dialog.ShowConfirm("Clear every event?", fmt.Sprintf("The table holds %d events of every profile. Clear them all?\n(Select a profile to clear only its events.)", a.model.Stored()),
+		func(ok bool) {
+			if ok {
+				a.clearAll()
+			}
+		}, a.win)
+}
+
+func (a *App) clearAll() {
 	a.model.Clear()
 	a.heldCount, a.dropped = 0, 0
 	a.list.Reset()

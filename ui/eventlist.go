@@ -37,6 +37,8 @@ type EventList struct {
 	OnFollowChanged func(following bool)
 	// OnSpace is called when Space is typed while the list has focus.
 	OnSpace func()
+	// OnEscape is called on Escape (the app widens the scope to every profile).
+	OnEscape func()
 
 	offset   int // first visible row
 	follow   bool
@@ -232,6 +234,10 @@ func (l *EventList) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeySpace:
 		if l.OnSpace != nil {
 			l.OnSpace()
+		}
+	case fyne.KeyEscape:
+		if l.OnEscape != nil {
+			l.OnEscape()
 		}
 	}
 }

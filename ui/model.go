@@ -14,9 +14,10 @@ type Model struct {
 	last  uint64 // the newest sequence taken into the view
 	floor uint64 // Clear hides everything up to this sequence
 
-	rows  []uint64 // sequences of the events that pass, ascending
-	query query.Query
-	scope Scope
+	rows   []uint64 // sequences of the events that pass, ascending
+	query  query.Query
+	scope  Scope
+	hidden []clearMark // scopes cleared while others were kept
 }
 
 // Scope narrows the table to one profile, or one subscription of it.
@@ -85,7 +86,7 @@ func (m *Model) IndexOf(seq uint64) int {
 func (m *Model) Advance(upTo uint64) (evictedRows int, missed uint64) {
 	if upTo > m.last {
 		missed = m.ring.Each(m.last, upTo, func(seq uint64, e *session.Event) {
-			if m.pass(e) {
+			if m.pass(e) && m.shown(seq, e) {
 				m.rows = append(m.rows, seq)
 			}
 		})
@@ -123,7 +124,7 @@ func (m *Model) Scope() Scope { return m.scope }
 func (m *Model) refilter() {
 	m.rows = m.rows[:0]
 	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
-		if m.pass(e) {
+		if m.pass(e) && m.shown(seq, e) {
 			m.rows = append(m.rows, seq)
 		}
 	})
@@ -133,6 +134,7 @@ func (m *Model) refilter() {
 func (m *Model) Clear() {
 	m.floor = m.last
 	m.rows = m.rows[:0]
+	m.hidden = nil
 }
 
 // Visible returns copies of the passing events, oldest first (for export).
@@ -144,4 +146,35 @@ func (m *Model) Visible() []session.Event {
 		}
 	}
 	return out
+}
+
+// ClearScope hides the events of the current scope taken in so far (whatever the
+// filter shows of them); the other profiles' stay, and the scope's later events
+// show. It returns how many events it hid.
+func (m *Model) ClearScope() int {
+	n := 0
+	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
+		if m.scope.match(e) && m.shown(seq, e) {
+			n++
+		}
+	})
+	m.hidden = append(m.hidden, clearMark{m.scope, m.last})
+	m.refilter()
+	return n
+}
+
+// clearMark hides a scope's events up to a sequence.
+type clearMark struct {
+	scope Scope
+	upTo  uint64
+}
+
+// shown reports whether no scoped clear hides the event at seq.
+func (m *Model) shown(seq uint64, e *session.Event) bool {
+	for _, h := range m.hidden {
+		if seq <= h.upTo && h.scope.match(e) {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,5 +125,40 @@ func TestModelIndexesTheRing(t *testing.T) {
 	}
 	if held, _ := r.Len(); held != 4 {
 		t.Fatal("clearing the table emptied the ring other readers share")
+	}
+}
+
+// Clearing with a profile selected hides only that profile's events, up to now;
+// its later events show, and so do the other profiles'.
+func TestModelClearScope(t *testing.T) {
+	r := session.NewRing(100)
+	m := NewModel(r)
+	for i := 0; i < 10; i++ {
+		p := "a"
+		if i%2 == 1 {
+			p = "b"
+		}
+		r.Publish(ev(p, "in", "note", fmt.Sprint(i)))
+	}
+	m.Advance(10)
+	m.SetScope(Scope{Profile: "b"})
+	if n := m.ClearScope(); n != 5 || m.Len() != 0 {
+		t.Fatalf("cleared %d, %d rows", n, m.Len())
+	}
+	r.Publish(ev("b", "in", "note", "10"))
+	m.Advance(11)
+	m.SetScope(Scope{})
+	var got []string
+	for i := 0; i < m.Len(); i++ {
+		got = append(got, m.Row(i).Summary)
+	}
+	if strings.Join(got, ",") != "0,2,4,6,8,10" {
+		t.Fatalf("shown %v", got)
+	}
+	m.Clear()
+	r.Publish(ev("b", "in", "note", "11"))
+	m.Advance(12)
+	if m.Len() != 1 {
+		t.Fatalf("after clearing everything: %d rows", m.Len())
 	}
 }
