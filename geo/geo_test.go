@@ -3,10 +3,13 @@ package geo_test
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/geo"
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/geojson"
 )
 
 // The reference's sample (clockwise on a north-up map) and its reversal.
@@ -114,5 +117,32 @@ func TestReadLayer(t *testing.T) {
 	}
 	if _, err := geo.ReadLayer([]byte(`nope`)); err == nil {
 		t.Fatal("garbage was accepted")
+	}
+}
+
+func TestTracksToGeoJSON(t *testing.T) {
+	ts := geo.NewTracks(10, 10)
+	at := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	k := geo.TrackKey{SourceSystemID: "ais", CollectionID: "vessels", ObservationSpecID: "v", TrackID: "t1"}
+	ts.Add(k, "MV Example", geo.Fix{At: at, Point: orb.Point{-77.06, 38.90}, Heading: math.NaN(), Speed: math.NaN()}, 0, at)
+	ts.Add(k, "", geo.Fix{At: at.Add(time.Second), Point: orb.Point{-77.05, 38.91}, Heading: 45, Speed: 4}, 0, at)
+	ts.Add(geo.TrackKey{TrackID: "t2"}, "", geo.Fix{At: at, Point: orb.Point{1, 2}, Heading: math.NaN(), Speed: math.NaN()}, 0, at)
+	b, err := geo.TracksToGeoJSON(ts.All())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc, err := geojson.UnmarshalFeatureCollection(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, f := range fc.Features {
+		kinds[f.Geometry.GeoJSONType()]++
+		if f.Geometry.GeoJSONType() == "Point" && f.Properties["name"] == "MV Example" && (f.Properties["heading"] != 45.0 || f.Properties["speed_mps"] != 4.0) {
+			t.Errorf("point properties %v", f.Properties)
+		}
+	}
+	if kinds["Point"] != 2 || kinds["LineString"] != 1 {
+		t.Fatalf("features %v in %s", kinds, b)
 	}
 }

@@ -3,6 +3,8 @@ package geo
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -82,4 +84,44 @@ func LandPolygons(data []byte) ([][]orb.Ring, error) {
 		}
 	}
 	return out, nil
+}
+
+// TracksToGeoJSON writes tracks as a FeatureCollection: for each, a Point at its
+// latest fix (key, name, time, heading and speed in its properties) and, when it
+// has moved, a LineString of its trail, oldest first.
+func TracksToGeoJSON(tracks []*Track) ([]byte, error) {
+	fc := geojson.NewFeatureCollection()
+	for _, t := range tracks {
+		if len(t.Trail) == 0 {
+			continue
+		}
+		last := t.Latest()
+		p := geojson.NewFeature(last.Point)
+		p.Properties["key"] = t.Key.String()
+		p.Properties["trackId"] = t.Key.TrackID
+		if t.Name != "" {
+			p.Properties["name"] = t.Name
+		}
+		p.Properties["time"] = last.At.UTC().Format(time.RFC3339Nano)
+		if !math.IsNaN(last.Heading) {
+			p.Properties["heading"] = last.Heading
+		}
+		if !math.IsNaN(last.Speed) && last.Speed > 0 {
+			p.Properties["speed_mps"] = last.Speed
+		}
+		fc.Append(p)
+		if len(t.Trail) > 1 {
+			line := make(orb.LineString, len(t.Trail))
+			for i, f := range t.Trail {
+				line[i] = f.Point
+			}
+			tr := geojson.NewFeature(line)
+			tr.Properties["key"] = t.Key.String()
+			tr.Properties["trail"] = true
+			tr.Properties["from"] = t.Trail[0].At.UTC().Format(time.RFC3339Nano)
+			tr.Properties["to"] = last.At.UTC().Format(time.RFC3339Nano)
+			fc.Append(tr)
+		}
+	}
+	return fc.MarshalJSON()
 }

@@ -45,6 +45,7 @@ type Fix struct {
 	At      time.Time
 	Point   orb.Point
 	Heading float64 // degrees clockwise from north; NaN when unknown
+	Speed   float64 // metres a second; NaN (or 0 from an older caller) when unknown
 }
 
 // Track is one mover: its latest fix and a trail of earlier ones, oldest first.

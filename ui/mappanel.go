@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"strings"
@@ -36,6 +37,7 @@ type MapPanel struct {
 	subSel  *widget.Select // subscription to apply the draft to
 	street  *widget.Check  // online tiles
 	fence   *widget.Button // the draft becomes a geofence watch rule
+	list    *trackList     // the latest position of every track
 	apply   *widget.Button
 	sub     *widget.Button
 	Content fyne.CanvasObject
@@ -110,7 +112,12 @@ func newMapPanel(d mapDeps) *MapPanel {
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, p.repair, p.problem),
 		container.NewHScroll(container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, p.fence, widget.NewSeparator(), p.subSel, p.apply)))
-	p.Content = container.NewBorder(top, bottom, nil, nil, p.Map)
+	p.list = newTrackList(p)
+	exportTracks := widget.NewButtonWithIcon("Export tracks", theme.DownloadIcon(), p.onExportTracks)
+	side := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabelWithStyle("TRACKS", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), exportTracks), nil, nil, nil, p.list.List)
+	split := container.NewHSplit(p.Map, side)
+	split.Offset = 0.72
+	p.Content = container.NewBorder(top, bottom, nil, nil, split)
 	p.updateButtons()
 	p.check()
 	return p
@@ -399,7 +406,11 @@ func fixOf(e *session.Event) (trackFix, bool) {
 	if e.Heading != nil {
 		heading = *e.Heading
 	}
-	return trackFix{k, e.Label, geo.Fix{At: e.Time, Point: orb.Point{e.Geo.Lon, e.Geo.Lat}, Heading: heading}}, true
+	speed := math.NaN()
+	if e.Speed != nil {
+		speed = *e.Speed
+	}
+	return trackFix{k, e.Label, geo.Fix{At: e.Time, Point: orb.Point{e.Geo.Lon, e.Geo.Lat}, Heading: heading, Speed: speed}}, true
 }
 
 // OnFixes takes track positions into the track store.
@@ -421,6 +432,15 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 		}
 	}
 	p.Map.Scene.Tracks = tracks
+	p.list.Update(tracks)
+	for _, t := range tracks {
+		if _, ok := p.Map.Scene.KindColors[t.Key.CollectionID]; !ok && t.Key.CollectionID != "" {
+			if p.Map.Scene.KindColors == nil {
+				p.Map.Scene.KindColors = map[string]color.NRGBA{}
+			}
+			p.Map.Scene.KindColors[t.Key.CollectionID] = kindColors[len(p.Map.Scene.KindColors)%len(kindColors)]
+		}
+	}
 	var polys []MapPolygon
 	var targets, subs []string
 	for _, prof := range profiles {

@@ -182,3 +182,46 @@ func TestStreetMapUnreachable(t *testing.T) {
 		t.Fatalf("street map off: credit %q", p.Map.Credit())
 	}
 }
+
+// The track list beside the map shows every track's latest speed, heading and
+// age; choosing one selects it on the map and its newest row in the table.
+func TestTrackListSelectsOnMapAndTable(t *testing.T) {
+	a := newTestApp(t, true)
+	p := a.mapPanel
+	stepUntil(t, a, "twelve vessels in the list, each seen twice", func() bool {
+		p.Update(a.ctl.Profiles(), a.ctl.States())
+		for _, tr := range p.list.tracks {
+			if len(tr.Trail) < 2 {
+				return false
+			}
+		}
+		return len(p.list.tracks) >= 12
+	})
+	if _, ok := p.Map.Scene.KindColors["vessels"]; !ok {
+		t.Fatalf("no legend colour for vessels: %v", p.Map.Scene.KindColors)
+	}
+	belle := -1
+	for i, tr := range p.list.tracks {
+		if tr.Name == "Potomac Belle" {
+			belle = i
+		}
+	}
+	if belle < 0 {
+		t.Fatal("no Potomac Belle in the list")
+	}
+	if info := trackInfo(p.list.tracks[belle], time.Now()); !strings.Contains(info, " kn · ") || !strings.Contains(info, "°") {
+		t.Fatalf("info %q", info)
+	}
+	p.list.List.Select(belle)
+	if p.Map.Scene.Selected.TrackID != "track1" {
+		t.Fatalf("selected on the map: %+v", p.Map.Scene.Selected)
+	}
+	row := a.list.Selected()
+	if row < 0 || a.model.Row(row).Label != "Potomac Belle" {
+		t.Fatalf("table row %d", row)
+	}
+	data, err := geo.TracksToGeoJSON(p.tracks.All())
+	if err != nil || !strings.Contains(string(data), `"name":"Potomac Belle"`) || !strings.Contains(string(data), `"LineString"`) {
+		t.Fatalf("export %v: %.200s", err, data)
+	}
+}

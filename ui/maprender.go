@@ -40,6 +40,10 @@ type MapScene struct {
 	StaleAfter time.Duration
 	Dark       bool
 
+	// KindColors colours the markers of each kind of track (their collection:
+	// vessels, aircraft); a kind not in it has the palette's marker colour.
+	KindColors map[string]color.NRGBA
+
 	// Tiles, when set, draws an online raster layer instead of the embedded land;
 	// TilesGen changes whenever a tile arrives, so the base layer is redrawn.
 	Tiles    TileGetter
@@ -111,6 +115,12 @@ func paletteFor(dark bool) palette {
 }
 
 func rgba(r, g, b, a uint8) color.NRGBA { return color.NRGBA{r, g, b, a} }
+
+// kindColors tell kinds of track apart; they avoid the polygons' colours and the
+// draft's highlight.
+var kindColors = []color.NRGBA{
+	rgba(0x1e, 0x6f, 0xb8, 255), rgba(0xc2, 0x18, 0x5b, 255), rgba(0x2e, 0x7d, 0x32, 255), rgba(0x6d, 0x4c, 0x41, 255),
+}
 
 // polygonColors tell subscriptions apart.
 var polygonColors = []color.NRGBA{
@@ -187,6 +197,9 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 			continue
 		}
 		col := pal.marker
+		if c, ok := sc.KindColors[t.Key.CollectionID]; ok {
+			col = c
+		}
 		if draftRing != nil && planar.RingContains(draftRing, f.Point) {
 			col = pal.highlight
 		}

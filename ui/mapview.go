@@ -3,6 +3,7 @@ package ui
 import (
 	"image"
 	"math"
+	"sort"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -46,6 +47,7 @@ type MapView struct {
 	creditText string
 	labels     []*canvas.Text // polygon and track labels laid over the raster
 	hover      *geo.Track     // the track under the pointer, named on the map
+	legend     []*canvas.Text // "● kind" for each kind of track shown
 }
 
 // MouseIn is part of desktop.Hoverable.
@@ -125,12 +127,14 @@ func (r *mapRenderer) Layout(size fyne.Size) {
 	m.Scene.View.Width, m.Scene.View.Height = float64(size.Width), float64(size.Height)
 	m.scale.Move(fyne.NewPos(12, size.Height-34))
 	m.credit.Move(fyne.NewPos(size.Width-m.credit.MinSize().Width-8, size.Height-m.credit.MinSize().Height-4))
+	m.layoutLegend()
 }
 
 func (r *mapRenderer) MinSize() fyne.Size { return fyne.NewSize(200, 150) }
 
 func (r *mapRenderer) Refresh() {
 	m := r.m
+	m.layoutLegend()
 	m.scale.Text = formatMetres(ScaleMetres(m.Scene.View))
 	m.scale.Color = theme.Color(theme.ColorNameForeground)
 	m.scale.Refresh()
@@ -142,6 +146,9 @@ func (r *mapRenderer) Refresh() {
 func (r *mapRenderer) Objects() []fyne.CanvasObject {
 	objs := []fyne.CanvasObject{r.m.raster, r.m.scale, r.m.credit}
 	for _, l := range r.m.labels {
+		objs = append(objs, l)
+	}
+	for _, l := range r.m.legend {
 		objs = append(objs, l)
 	}
 	return objs
@@ -583,5 +590,32 @@ func (m *MapView) TypedShortcut(s fyne.Shortcut) {
 	}
 	if _, ok := s.(*fyne.ShortcutRedo); ok {
 		m.Redo()
+	}
+}
+
+// layoutLegend names the colour of each kind of track in the top-left corner.
+func (m *MapView) layoutLegend() {
+	kinds := make([]string, 0, len(m.Scene.KindColors))
+	for k := range m.Scene.KindColors {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	for len(m.legend) < len(kinds) {
+		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
+		t.TextSize = theme.CaptionTextSize()
+		t.TextStyle = fyne.TextStyle{Bold: true}
+		m.legend = append(m.legend, t)
+	}
+	y := float32(6)
+	for i, t := range m.legend {
+		if i >= len(kinds) {
+			t.Hide()
+			continue
+		}
+		t.Text, t.Color = "● "+kinds[i], m.Scene.KindColors[kinds[i]]
+		t.Move(fyne.NewPos(8, y))
+		t.Show()
+		t.Refresh()
+		y += t.MinSize().Height
 	}
 }
