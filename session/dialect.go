@@ -51,6 +51,19 @@ func SingleSubscription(d Dialect) bool {
 	return ok
 }
 
+// PlainText marks a Dialect whose frames need not be JSON (a plain WebSocket): a
+// composed message goes out as typed, checked by CheckMessage alone, and its
+// templates may be plain text.
+type PlainText interface {
+	PlainText()
+}
+
+// TakesPlainText reports whether d's frames may be other than JSON.
+func TakesPlainText(d Dialect) bool {
+	_, ok := d.(PlainText)
+	return ok
+}
+
 // Resubscriber is a Client that can change a live subscription in place.
 type Resubscriber interface {
 	Resubscribe(w *Wire, sub *Sub, spec json.RawMessage)

@@ -226,3 +226,14 @@ func TestDetailTextAsksTheDialect(t *testing.T) {
 		}
 	}
 }
+
+type plainDialect struct{ session.Dialect }
+
+func (plainDialect) PlainText() {}
+
+func TestTakesPlainText(t *testing.T) {
+	mk, _ := session.Lookup("misskey")
+	if session.TakesPlainText(mk) || !session.TakesPlainText(plainDialect{mk}) {
+		t.Error("TakesPlainText")
+	}
+}

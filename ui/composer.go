@@ -166,7 +166,7 @@ func (c *Composer) check() {
 		return
 	}
 	c.sendRaw.Enable()
-	if err := session.CheckJSON(text); err != nil {
+	if err := session.CheckJSON(text); err != nil && !session.TakesPlainText(c.dialect) {
 		c.status.SetText("JSON: " + err.Error())
 		c.status.Importance = widget.DangerImportance
 	} else if err := c.dialect.CheckMessage(text); err != nil {
