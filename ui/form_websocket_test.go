@@ -123,3 +123,42 @@ func TestWebSocketBinaryDetail(t *testing.T) {
 		t.Fatalf("tree nodes %v", d.nodes)
 	}
 }
+
+// The composer sends a plain WebSocket's text as typed, and a subscribing JSON
+// message as a tracked subscription.
+func TestWebSocketComposer(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	a := newTestApp(t, false)
+	p, _ := srv.Profile(ws.Name)
+	p.Name, p.Subs = "ws", nil
+	addProfile(t, a, p)
+	stepUntil(t, a, "open", func() bool { return a.states["ws"].Status.Phase == session.PhaseOpen })
+	c := a.composer
+	c.SetProfile("ws")
+	c.templates.SetSelected("text")
+	if c.editor.Text != "hello" || c.send.Disabled() || !strings.HasPrefix(c.status.Text, "Looks right.") {
+		t.Fatalf("text template: %q, %q", c.editor.Text, c.status.Text)
+	}
+	c.editor.SetText("not {json} at all")
+	if c.send.Disabled() {
+		t.Fatalf("plain text refused: %q", c.status.Text)
+	}
+	test.Tap(c.send)
+	stepUntil(t, a, "the echo", func() bool {
+		for i := 0; i < a.model.Len(); i++ {
+			if e := a.model.Row(i); e.Profile == "ws" && e.Dir == session.DirIn && e.Summary == "not {json} at all" {
+				return true
+			}
+		}
+		return false
+	})
+	c.editor.SetText(`{"type": "subscribe", "channel": "ticker"}`)
+	if !strings.Contains(c.status.Text, "tracked subscription") {
+		t.Fatalf("subscribe: %q", c.status.Text)
+	}
+	test.Tap(c.send)
+	stepUntil(t, a, "a tracked, live subscription", func() bool {
+		subs := a.states["ws"].Subs
+		return len(subs) == 1 && string(subs[0].Spec) == `{"type":"subscribe","channel":"ticker"}` && subs[0].State == session.SubLive
+	})
+}

@@ -136,10 +136,13 @@ func (Dialect) NewClientFor(p *session.Profile) session.Client {
 	return &Client{dec: Decoder{Kind: kind, Summary: tmpl}, sent: map[string][]byte{}}
 }
 
-// Templates are examples of what feeds commonly expect.
+// PlainText marks that a plain WebSocket's frames may be any text.
+func (Dialect) PlainText() {}
+
+// Templates are examples of what feeds commonly expect; the first is plain text.
 func (Dialect) Templates() []session.Template {
 	return []session.Template{
-		{Name: "text", JSON: `"hello"`},
+		{Name: "text", JSON: `hello`},
 		{Name: "subscribe (type)", JSON: `{"type":"subscribe","channel":"ticker"}`},
 		{Name: "subscribe (event)", JSON: `{"event":"subscribe","channel":"trades"}`},
 		{Name: "subscribe (op)", JSON: `{"op":"subscribe","args":["tickers"]}`},

@@ -54,5 +54,6 @@ var (
 	_ session.Describer     = Dialect{}
 	_ session.Defaulter     = Dialect{}
 	_ session.Detailer      = Dialect{}
+	_ session.PlainText     = Dialect{}
 	_ session.BinaryDecoder = (*Client)(nil)
 )

@@ -265,8 +265,13 @@ func TestSubscriptionOfAndCheckMessage(t *testing.T) {
 		t.Error("CheckMessage")
 	}
 	for _, tpl := range d.Templates() {
-		if err := d.CheckSub(json.RawMessage(tpl.JSON)); err != nil {
+		// Each is a frame as the composer sends it, and a subscription once quoted as
+		// the frame's spec.
+		if err := d.CheckMessage([]byte(tpl.JSON)); err != nil {
 			t.Errorf("template %s: %v", tpl.Name, err)
+		}
+		if msg, err := ws.Message(ws.SpecOf([]byte(tpl.JSON))); err != nil || string(msg) != tpl.JSON {
+			t.Errorf("template %s as a subscription: %q %v", tpl.Name, msg, err)
 		}
 	}
 }
