@@ -3,9 +3,11 @@ package websocket_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
@@ -414,5 +416,41 @@ func TestDetailTextDumpsBinary(t *testing.T) {
 		if _, ok := d.DetailText(&e); ok {
 			t.Errorf("%s %s dumped", e.Kind, e.Raw)
 		}
+	}
+}
+
+// Backoff: exponential from 0.5 s to 30 s, with jitter so clients do not reconnect in
+// step.
+func TestPolicyBacksOffWithJitter(t *testing.T) {
+	pol := ws.Dialect{}.Policy()
+	seen := map[time.Duration]bool{}
+	for range 20 {
+		d := pol.Delay(1)
+		if d < 500*time.Millisecond || d > 625*time.Millisecond {
+			t.Fatalf("first delay %s", d)
+		}
+		seen[d] = true
+	}
+	if len(seen) < 2 {
+		t.Error("no jitter")
+	}
+	if d := pol.Delay(4); d < 4*time.Second || d > 5*time.Second {
+		t.Errorf("fourth delay %s", d)
+	}
+	if d := pol.Delay(30); d < 30*time.Second || d > 37500*time.Millisecond {
+		t.Errorf("capped delay %s", d)
+	}
+}
+
+// A 403 is as final as a 401.
+func TestForbiddenEndsRetrying(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "not for you", http.StatusForbidden)
+	}))
+	defer srv.Close()
+	s, c := st.Connect(t, session.Profile{Name: "f", Dialect: ws.Name, URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/feed"})
+	ev, _ := c.WaitKind(t, 0, session.DirState, session.StateClosed)
+	if s.Status().Phase != session.PhaseRejected || !strings.Contains(ev.Summary, "403") {
+		t.Errorf("%s: %q", s.Status().Phase, ev.Summary)
 	}
 }
