@@ -80,19 +80,20 @@ func subscribeTimeout(s map[string]string) (time.Duration, error) {
 //
 // A reply that never comes would block every later subscribe, so each waits at most
 // the subscribe timeout: then its row says "no reply" and the next goes out. A late
-// reply is then taken as the next subscribe's (in order, as the server answers);
-// the server most likely ignored the one it did not answer.
+// reply is taken as the waiting subscribe's when one waits (the server most likely
+// ignored the one it did not answer), else as the oldest timed-out one's.
 type Client struct {
 	queue    []string // our sub ids waiting to be sent
 	inflight string   // our sub id awaiting its `subscribed`; "" when none
 	orphan   bool     // the inflight sub was removed: unsubscribe its id on arrival
 	timeout  time.Duration
-	sent     int // counts subscribes sent, so a timer knows whether its one is still waiting
+	sent     int      // counts subscribes sent, so a timer knows whether its one is still waiting
+	late     []string // sub ids whose subscribe timed out, oldest first
 }
 
 // Open re-subscribes everything: subscriptions die with the socket.
 func (c *Client) Open(w *session.Wire) {
-	c.queue, c.inflight, c.orphan = c.queue[:0], "", false
+	c.queue, c.inflight, c.orphan, c.late = c.queue[:0], "", false, nil
 	for _, s := range w.Subs() {
 		c.queue = append(c.queue, s.ID)
 	}
@@ -168,6 +169,7 @@ func (c *Client) noReply(w *session.Wire, id string, n int) {
 		return // answered meanwhile
 	}
 	c.inflight, c.orphan = "", false
+	c.late = append(c.late, id)
 	if sub := w.Sub(id); sub != nil {
 		sub.State = session.SubNoReply
 		sub.Error = fmt.Sprintf("no subscribed reply in %s; moved on (the server ignored it, or its answer was lost)", c.timeout)
@@ -222,6 +224,14 @@ func (c *Client) subscribed(w *session.Wire, f *frame, raw []byte) {
 	ev := session.Event{Kind: "subscribed", Raw: raw}
 	id, orphan := c.inflight, c.orphan
 	c.inflight, c.orphan = "", false
+	if id == "" && len(c.late) > 0 {
+		// Nothing is waiting: this is the late answer to the oldest subscribe that
+		// timed out (replies come in order).
+		id, c.late = c.late[0], c.late[1:]
+		if s := w.Sub(id); s == nil || s.State != session.SubNoReply {
+			orphan = true
+		}
+	}
 	sub := w.Sub(id)
 	switch {
 	case id == "":

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
@@ -55,4 +56,38 @@ func TestSubscribeTimeoutMovesOn(t *testing.T) {
 		!strings.Contains(err.Error(), "subscribeTimeout must be a positive duration") {
 		t.Fatalf("bad setting: %v", err)
 	}
+}
+
+// A reply that comes after the timeout, with nothing else waiting, belongs to the
+// subscribe that timed out: its row turns live.
+func TestLateSubscribedReplyIsKept(t *testing.T) {
+	up := websocket.Upgrader{Subprotocols: []string{"Bearer-demo"}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		for {
+			_, b, err := c.ReadMessage()
+			if err != nil {
+				return
+			}
+			if strings.Contains(string(b), `"subscribe"`) {
+				time.Sleep(400 * time.Millisecond) // a slow server: the reply comes after the client's 150 ms
+				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribed","id":"3255ebeb-a897-437c-ae7b-99c5d64d17cf","errors":[]}`))
+			}
+		}
+	}))
+	defer srv.Close()
+	p := session.Profile{Name: "g", Dialect: "gotham", Token: "demo",
+		URL:      "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/ws/gotham/v1/observations/baz?preview=true",
+		Settings: map[string]string{"subscribeTimeout": "150ms"},
+		Subs:     []json.RawMessage{st.JSON(`{}`)}}
+	s, c := st.Connect(t, p)
+	c.WaitFor(t, 0, "the no-reply warning", func(e session.Event) bool { return e.Kind == "warning" && e.Sub == "1" })
+	st.Until(t, "the late reply taken", func() bool {
+		sub := s.Subs()[0]
+		return sub.State == session.SubLive && sub.ServerID == "3255ebeb-a897-437c-ae7b-99c5d64d17cf"
+	})
 }
