@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -207,20 +208,8 @@ func clone(p session.Profile) session.Profile {
 	p.Rules = slices.Clone(p.Rules)
 	p.Subprotocols = slices.Clone(p.Subprotocols)
 	p.HeaderNames = slices.Clone(p.HeaderNames)
-	if p.Headers != nil {
-		h := make(map[string]string, len(p.Headers))
-		for k, v := range p.Headers {
-			h[k] = v
-		}
-		p.Headers = h
-	}
-	if p.Settings != nil {
-		m := make(map[string]string, len(p.Settings))
-		for k, v := range p.Settings {
-			m[k] = v
-		}
-		p.Settings = m
-	}
+	p.Headers = maps.Clone(p.Headers)
+	p.Settings = maps.Clone(p.Settings)
 	return p
 }
 

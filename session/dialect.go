@@ -274,13 +274,20 @@ func CheckURL(d Dialect, p *Profile) *URLProblem {
 	return nil
 }
 
+// optional returns the dialect called name as T, when it implements T.
+func optional[T any](name string) (T, bool) {
+	var t T
+	d, ok := Lookup(name)
+	if !ok {
+		return t, false
+	}
+	t, ok = d.(T)
+	return t, ok
+}
+
 // FollowUpOf asks the dialect of e for a follow-up subscription.
 func FollowUpOf(e *Event) (FollowUp, bool) {
-	d, ok := Lookup(e.Dialect)
-	if !ok {
-		return FollowUp{}, false
-	}
-	if f, ok := d.(Follower); ok {
+	if f, ok := optional[Follower](e.Dialect); ok {
 		return f.FollowUp(e)
 	}
 	return FollowUp{}, false
@@ -288,11 +295,7 @@ func FollowUpOf(e *Event) (FollowUp, bool) {
 
 // ReplyOf asks the dialect of e whether it answers a command.
 func ReplyOf(e *Event) (Reply, bool) {
-	d, ok := Lookup(e.Dialect)
-	if !ok {
-		return Reply{}, false
-	}
-	if r, ok := d.(Replier); ok {
+	if r, ok := optional[Replier](e.Dialect); ok {
 		return r.ReplyOf(e)
 	}
 	return Reply{}, false
@@ -306,22 +309,11 @@ type Detailer interface {
 
 // DetailText asks the dialect of e for its own view of e's frame.
 func DetailText(e *Event) (string, bool) {
-	d, ok := Lookup(e.Dialect)
-	if !ok {
-		return "", false
-	}
-	if dt, ok := d.(Detailer); ok {
+	if dt, ok := optional[Detailer](e.Dialect); ok {
 		return dt.DetailText(e)
 	}
 	return "", false
 }
 
 // PolygonalOf returns the dialect called name when its subscriptions take polygons.
-func PolygonalOf(name string) (Polygonal, bool) {
-	d, ok := Lookup(name)
-	if !ok {
-		return nil, false
-	}
-	p, ok := d.(Polygonal)
-	return p, ok
-}
+func PolygonalOf(name string) (Polygonal, bool) { return optional[Polygonal](name) }

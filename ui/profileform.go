@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
+	"net/textproto"
 	"sort"
 	"strconv"
 	"strings"
@@ -198,7 +198,7 @@ func (f *ProfileForm) headers() (map[string]string, error) {
 		if h == nil {
 			h = map[string]string{}
 		}
-		canon := http.CanonicalHeaderKey(name)
+		canon := textproto.CanonicalMIMEHeaderKey(name)
 		if _, dup := h[canon]; dup {
 			return nil, fmt.Errorf("header %s is given twice", canon)
 		}
