@@ -4,10 +4,16 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
@@ -236,4 +242,55 @@ func compact(b []byte) string {
 		return string(b)
 	}
 	return out.String()
+}
+
+// A server that stops reading never stalls a command from the window: subscribing
+// and sending return at once while the writer is stuck, until the session cuts the
+// socket and reconnects.
+func TestCommandsNeverWaitOnAStalledServer(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	var n atomic.Int32
+	up := websocket.Upgrader{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		if n.Add(1) == 1 {
+			<-release // reads nothing: the TCP window fills and the writer blocks
+			return
+		}
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}))
+	defer srv.Close()
+	c := newController(t, nil)
+	if err := c.Put("", session.Profile{Name: "stall", Dialect: "misskey", URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Connect("stall")
+	st.Until(t, "open", func() bool { return c.States()["stall"].Status.Phase == session.PhaseOpen })
+	frame := []byte(`{"type":"x","body":"` + strings.Repeat("a", 8<<10) + `"}`)
+	worst := time.Duration(0)
+	for i := 0; i < 3000 && n.Load() < 2; i++ {
+		t0 := time.Now()
+		_ = c.SendRaw("stall", frame) // refused once the cut socket's held frames are full: never waits
+		id, err := c.Subscribe("stall", st.JSON(`{"channel":"localTimeline"}`))
+		if err == nil {
+			err = c.Unsubscribe("stall", id)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst = max(worst, time.Since(t0))
+	}
+	if worst > 500*time.Millisecond {
+		t.Fatalf("a command waited %v on a server that stopped reading", worst)
+	}
+	st.Until(t, "reconnected to a reading server", func() bool { return n.Load() >= 2 && c.States()["stall"].Status.Phase == session.PhaseOpen })
 }

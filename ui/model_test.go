@@ -61,22 +61,6 @@ func TestModelEvictsAndFilters(t *testing.T) {
 	}
 }
 
-func BenchmarkModelAppend(b *testing.B) {
-	m := NewModel(session.NewRing(session.DefaultRingCap))
-	q, _ := query.Parse("kind:note")
-	m.SetQuery(q)
-	batch := make([]session.Event, 1000)
-	for i := range batch {
-		batch[i] = ev("demo-misskey", "in", []string{"note", "stats"}[i%2], "@alice: hello #demo")
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		appendEvents(m, batch)
-	}
-	b.ReportMetric(float64(b.N*len(batch))/b.Elapsed().Seconds(), "events/s")
-}
-
 func TestSparkline(t *testing.T) {
 	cases := []struct {
 		rates []float64
