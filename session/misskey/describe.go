@@ -3,6 +3,7 @@ package misskey
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/feedscope/feedscope/session"
@@ -91,4 +92,29 @@ func (Dialect) ReplyOf(e *session.Event) (session.Reply, bool) {
 		Text:   "Stats history: " + strconv.Itoa(len(log)) + " entries, newest on the right (cpu %, memory used).",
 		Series: []session.Series{cpu, mem},
 	}, true
+}
+
+// CheckURL keeps the token out of the URL: Feedscope sends it as ?i= itself, and a
+// URL is kept in the profiles file, exports and recordings, where a token must not be.
+func (Dialect) CheckURL(p *session.Profile) *session.URLProblem {
+	u, err := url.Parse(p.URL)
+	if err != nil || !u.Query().Has("i") {
+		return nil
+	}
+	return &session.URLProblem{
+		Message: "the token is in the URL (?i=), where the profiles file and exports would keep it: move it to the Token field; Feedscope sends it as ?i= and as a header itself",
+		Fix: func(p *session.Profile) {
+			u, err := url.Parse(p.URL)
+			if err != nil {
+				return
+			}
+			q := u.Query()
+			if p.Token == "" {
+				p.Token = q.Get("i")
+			}
+			q.Del("i")
+			u.RawQuery = q.Encode()
+			p.URL = u.String()
+		},
+	}
 }

@@ -64,3 +64,17 @@ func TestStatsHistoryCommand(t *testing.T) {
 		t.Fatalf("reply %+v %v", r, ok)
 	}
 }
+
+// A token typed into the URL is moved to the Token field by the one-click fix.
+func TestURLTokenMovesToTheTokenField(t *testing.T) {
+	d, _ := session.Lookup("misskey")
+	p := session.Profile{Name: "m", Dialect: "misskey", URL: "wss://mk.example/streaming?i=s3cret-token&_t=1"}
+	prob := session.CheckURL(d, &p)
+	if prob == nil || prob.Fix == nil || !strings.Contains(prob.Message, "move it to the Token field") || strings.Contains(prob.Message, "s3cret") {
+		t.Fatalf("problem %+v", prob)
+	}
+	prob.Fix(&p)
+	if p.Token != "s3cret-token" || p.URL != "wss://mk.example/streaming?_t=1" || session.CheckURL(d, &p) != nil {
+		t.Fatalf("after the fix: %+v", p)
+	}
+}
