@@ -32,7 +32,7 @@ func (Dialect) Dial(p *session.Profile) (session.DialSpec, error) {
 	return session.DialSpec{URL: p.URL, Header: h}, nil
 }
 
-// Policy follows the official client's backoff (src/sidebar/websocket.ts: 2^n s)
+// Policy follows the official client's backoff (src/sidebar/services/streamer.ts: 2^n s)
 // but keeps monitoring where it stops: a 1001 (the server restarting for a deploy,
 // h/streamer/worker.py) reconnects, and after its 10th failure in a row we keep
 // trying every 60 s. A 1000 close (sent for a frame it could not parse) stays final.
