@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/feedscope/feedscope/internal/firebench"
+	"github.com/feedscope/feedscope/internal/procstat"
 )
 
 func main() {
@@ -28,20 +29,36 @@ func main() {
 	bin := flag.String("feedscope", "bin/feedscope-cli", "the feedscope binary (headless or desktop), for the tail rows")
 	wscat := flag.String("wscat", ".bench/node_modules/.bin/wscat", "the wscat binary (npm), for the peer row")
 	soak := flag.Duration("soak", 0, "instead of the table: run the engine on the firehose this long, printing RSS every 10 s")
+	readOnly := flag.String("read", "", "instead of the table: run the in-Go reader named (raw-gorilla, raw-coder, engine) on --url until killed")
+	readURL := flag.String("url", "", "with --read: the firehose URL")
 	flag.Parse()
 	if *soak > 0 {
 		runSoak(*soak)
 		return
 	}
+	if *readOnly != "" {
+		runReader(*readOnly, *readURL)
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 
+	// Every reader runs as a process of its own, the in-Go ones too (this
+	// binary with --read), so none shares a scheduler with the server, and each
+	// one's CPU per frame is measured.
 	type reader struct {
 		name  string
-		start func(ctx context.Context, url string) error
+		start func(ctx context.Context, url string, pid chan<- int) error
 		note  string // why the row is empty
 	}
+	var command func(name string, args ...string) func(context.Context, string, chan<- int) error
 	type row struct {
 		name string
 		rate float64
+		cpu  time.Duration // the reader process's CPU per frame
 		note string
 	}
 	measure := func(r reader) row {
@@ -53,11 +70,13 @@ func main() {
 		defer srv.Close()
 		ctx, cancel := context.WithCancel(context.Background())
 		errc := make(chan error, 1)
-		go func() { errc <- r.start(ctx, srv.URL("misskey")) }()
+		pids := make(chan int, 1)
+		go func() { errc <- r.start(ctx, srv.URL("misskey"), pids) }()
+		pid := <-pids
 		time.Sleep(time.Second) // warm up: connect, subscribe, fill the pipes
-		from, t0 := srv.FramesSent(), time.Now()
+		from, t0, c0 := srv.FramesSent(), time.Now(), procstat.CPU(pid)
 		time.Sleep(*window)
-		n, el := srv.FramesSent()-from, time.Since(t0)
+		n, el, c1 := srv.FramesSent()-from, time.Since(t0), procstat.CPU(pid)
 		cancel()
 		note := ""
 		select {
@@ -67,13 +86,19 @@ func main() {
 			}
 		case <-time.After(5 * time.Second):
 		}
-		return row{r.name, float64(n) / el.Seconds(), note}
+		var cpu time.Duration
+		if n > 0 && c1 > c0 {
+			cpu = (c1 - c0) / time.Duration(n)
+		}
+		return row{r.name, float64(n) / el.Seconds(), cpu, note}
 	}
-	runFor := func(read firebench.Reader) func(context.Context, string) error {
-		return func(ctx context.Context, url string) error { _, err := read(ctx, url, 0); return err }
+	inGo := func(kind string) func(context.Context, string, chan<- int) error {
+		return func(ctx context.Context, url string, pid chan<- int) error {
+			return command(self, "--read", kind, "--url", "URL")(ctx, url, pid)
+		}
 	}
-	command := func(name string, args ...string) func(context.Context, string) error {
-		return func(ctx context.Context, url string) error {
+	command = func(name string, args ...string) func(context.Context, string, chan<- int) error {
+		return func(ctx context.Context, url string, pid chan<- int) error {
 			full := make([]string, len(args))
 			for i, a := range args {
 				full[i] = strings.ReplaceAll(a, "URL", url)
@@ -93,8 +118,10 @@ func main() {
 			}
 			defer stdin.Close()
 			if err := cmd.Start(); err != nil {
+				pid <- 0
 				return err
 			}
+			pid <- cmd.Process.Pid
 			_ = cmd.Wait()
 			return nil
 		}
@@ -102,13 +129,11 @@ func main() {
 
 	tail := []string{"tail", "--dialect", "misskey", "--url", "URL", "--sub", `{"channel":"localTimeline"}`}
 	readers := []reader{
-		{name: "raw gorilla/websocket read loop", start: runFor(firebench.RawGorilla)},
+		{name: "raw gorilla/websocket read loop", start: inGo("raw-gorilla")},
 		{name: "feedscope tail > /dev/null", start: command(*bin, tail...)},
 		{name: "feedscope tail --format raw > /dev/null", start: command(*bin, append(tail, "--format", "raw")...)},
-		{name: "engine: read → decode → Event → ring", start: func(ctx context.Context, url string) error {
-			return firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
-		}},
-		{name: "raw coder/websocket read loop", start: runFor(firebench.Coder)},
+		{name: "engine: read → decode → Event → ring", start: inGo("engine")},
+		{name: "raw coder/websocket read loop", start: inGo("raw-coder")},
 		{name: "wscat > /dev/null", start: command(*wscat, "-c", "URL", "-x", firebench.Subscribe, "-w", "3600")},
 	}
 	if _, err := os.Stat(*bin); err != nil {
@@ -134,7 +159,8 @@ func main() {
 
 	fmt.Printf("Firehose: Misskey notes of about 1 KB from 127.0.0.1, best of %d windows of %s per reader, %s, %d CPUs, %s\n\n",
 		*rounds, *window, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
-	fmt.Printf("| %-42s | %12s | %8s |\n|%s|%s|%s|\n", "reader", "frames/s", "ratio", strings.Repeat("-", 44), strings.Repeat("-", 14), strings.Repeat("-", 10))
+	fmt.Printf("| %-42s | %12s | %8s | %13s |\n|%s|%s|%s|%s|\n", "reader", "frames/s", "ratio", "CPU µs/frame",
+		strings.Repeat("-", 44), strings.Repeat("-", 14), strings.Repeat("-", 10), strings.Repeat("-", 15))
 	ratio := func(i, of int) float64 {
 		if rows[of].rate == 0 {
 			return 0
@@ -150,7 +176,11 @@ func main() {
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		fmt.Printf("| %-42s | %12.0f | %8s |\n", name, r.rate, cell)
+		cpu := "-"
+		if r.cpu > 0 {
+			cpu = fmt.Sprintf("%.2f", float64(r.cpu)/float64(time.Microsecond))
+		}
+		fmt.Printf("| %-42s | %12.0f | %8s | %13s |\n", name, r.rate, cell, cpu)
 	}
 	fmt.Println()
 	for _, t := range []struct {
@@ -196,6 +226,22 @@ func main() {
 	fmt.Printf("\nengine retaining %d events: RSS %.0f MB (process, %.0f MB before) · %.1f allocations per event · latency frame → ring p50 %s, p99 %s\n",
 		held, float64(firebench.RSS())/1e6, float64(base)/1e6, allocs, c.Percentile(50), c.Percentile(99))
 	runtime.KeepAlive(c)
+}
+
+// runReader is one in-Go reader as a process of its own, until it is killed.
+func runReader(kind, url string) {
+	ctx := context.Background()
+	switch kind {
+	case "raw-gorilla":
+		_, _ = firebench.RawGorilla(ctx, url, 0)
+	case "raw-coder":
+		_, _ = firebench.Coder(ctx, url, 0)
+	case "engine":
+		_ = firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
+	default:
+		fmt.Fprintln(os.Stderr, "feedbench: no reader", kind)
+		os.Exit(2)
+	}
 }
 
 // runSoak shows that memory stays flat once the ring is full: the engine reads the
