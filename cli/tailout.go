@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/feedscope/feedscope/session"
@@ -27,13 +28,17 @@ const (
 	queueMax = 8192
 	// writeAt is how many formatted bytes the writer collects before one write.
 	writeAt = 64 << 10
+	// Below trickle events in a batch the writer naps before it looks again:
+	// lines wait at most nap longer, and a busy feed costs one wake per nap.
+	trickle = 64
+	nap     = 200 * time.Microsecond
 )
 
 // output is tail's Sink. Publish only appends the event to a queue under a
-// lock, waking the writer when the queue was empty; the writer takes the whole
-// queue at once, filters and formats it into one buffer, writes that when it
-// holds writeAt bytes and whenever the queue is empty (so a quiet feed's lines
-// appear at once and a busy one costs one write per 64 KB, not one per event).
+// lock, waking the writer when it waits; the writer takes the whole queue at
+// once, filters and formats it into one buffer, writes that when it holds
+// writeAt bytes and whenever the queue is empty (so a quiet feed's lines appear
+// at once and a busy one costs one write per 64 KB, not one per event).
 type output struct {
 	w      io.Writer
 	format func(b []byte, e *session.Event) []byte // appends e's line, or nothing to skip it
@@ -43,6 +48,7 @@ type output struct {
 	mu      sync.Mutex
 	room    sync.Cond // signalled when the writer takes the queue
 	queue   []session.Event
+	idle    bool // the writer waits for a wake token
 	closing bool
 
 	wake    chan struct{} // one token: the queue has events
@@ -72,9 +78,10 @@ func (o *output) Publish(e session.Event) {
 		return
 	}
 	o.queue = append(o.queue, e)
-	first := len(o.queue) == 1
+	wake := o.idle
+	o.idle = false
 	o.mu.Unlock()
-	if first {
+	if wake {
 		select {
 		case o.wake <- struct{}{}:
 		default:
@@ -99,11 +106,13 @@ func (o *output) run() {
 	for {
 		o.mu.Lock()
 		for len(o.queue) == 0 && !o.closing {
+			o.idle = true
 			o.mu.Unlock()
 			write() // caught up: what is formatted goes out now
 			<-o.wake
 			o.mu.Lock()
 		}
+		o.idle = false
 		closing := o.closing
 		batch, o.queue = o.queue, batch[:0]
 		o.room.Broadcast()
@@ -129,6 +138,11 @@ func (o *output) run() {
 		if closing && len(batch) == 0 {
 			write()
 			return
+		}
+		if len(batch) < trickle && !closing {
+			// A writer quicker than the feed would wake for every event, and a
+			// wake costs more than the line: let a few gather first.
+			time.Sleep(nap)
 		}
 	}
 }
