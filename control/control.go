@@ -73,6 +73,20 @@ type entry struct {
 	s    *session.Session // nil when the profile cannot make one (an unknown dialect)
 	err  error            // why s is nil
 	demo bool
+	// shadowed is the saved profile of the same name a demo profile stands in for
+	// during this run: it is still what is saved and exported.
+	shadowed *session.Profile
+}
+
+// saved returns what of e is saved: its profile, or for a demo the one it shadows.
+func (e *entry) saved() (session.Profile, bool) {
+	switch {
+	case !e.demo:
+		return clone(e.p), true
+	case e.shadowed != nil:
+		return clone(*e.shadowed), true
+	}
+	return session.Profile{}, false
 }
 
 // New returns a controller with no profiles; Load reads the saved ones.
@@ -129,7 +143,12 @@ func (c *Controller) AddDemo(ps []session.Profile) {
 		if old != nil && old.s != nil {
 			old.s.Stop()
 		}
-		if e := c.add(p, true); e.s != nil {
+		e := c.add(p, true)
+		if old != nil && !old.demo {
+			saved := old.p
+			e.shadowed = &saved // still saved and exported as it was
+		}
+		if e.s != nil {
 			e.s.Start(context.Background())
 		}
 	}
@@ -268,7 +287,7 @@ func (c *Controller) Delete(name string) error {
 		e.s.Stop()
 	}
 	_ = c.recs.Stop(name)
-	if !e.demo {
+	if _, saved := e.saved(); saved {
 		c.forget(name)
 		c.save()
 	}
@@ -450,8 +469,7 @@ func (c *Controller) ExportProfiles(w io.Writer) (int, error) {
 	var keep []session.Profile
 	c.mu.Lock()
 	for _, e := range c.profiles {
-		if !e.demo {
-			p := clone(e.p)
+		if p, ok := e.saved(); ok {
 			p.HeaderNames = headerNames(p.Headers)
 			keep = append(keep, p)
 		}
@@ -549,8 +567,8 @@ func (c *Controller) saver() {
 		var keep []session.Profile
 		c.mu.Lock()
 		for _, e := range c.profiles {
-			if !e.demo {
-				keep = append(keep, clone(e.p))
+			if p, ok := e.saved(); ok {
+				keep = append(keep, p)
 			}
 		}
 		c.mu.Unlock()

@@ -188,6 +188,10 @@ func TestDemoImportExport(t *testing.T) {
 		Subprotocols: []string{"v1"}, Headers: map[string]string{"Cookie": "session=hdr-secret-1"}}); err != nil {
 		t.Fatal(err)
 	}
+	// A saved profile that a demo one shadows for this run stays saved.
+	if err := c.Put("", session.Profile{Name: "demo-misskey", Dialect: "misskey", URL: "wss://mine.example/streaming"}); err != nil {
+		t.Fatal(err)
+	}
 	c.AddDemo(srv.Profiles())
 	st.Until(t, "every demo profile open with events", func() bool {
 		open := 0
@@ -204,24 +208,24 @@ func TestDemoImportExport(t *testing.T) {
 	}
 	var buf bytes.Buffer
 	n, err := c.ExportProfiles(&buf)
-	if err != nil || n != 1 {
-		t.Fatalf("export %d %v", n, err)
+	if err != nil || n != 2 || !strings.Contains(buf.String(), "wss://mine.example/streaming") {
+		t.Fatalf("export %d %v:\n%s", n, err, buf.String())
 	}
-	for _, secret := range []string{"tok-abcdefgh", "hdr-secret-1", "demo-token", "manag3rpa55word", "demo-"} {
+	for _, secret := range []string{"tok-abcdefgh", "hdr-secret-1", "demo-token", "manag3rpa55word", "127.0.0.1"} {
 		if strings.Contains(buf.String(), secret) {
 			t.Fatalf("the export holds %q:\n%s", secret, buf.String())
 		}
 	}
 	c.Flush()
-	if raw, _ := os.ReadFile(store.Path); strings.Contains(string(raw), "demo-") {
-		t.Fatalf("a demo profile was saved:\n%s", raw)
+	if raw, _ := os.ReadFile(store.Path); strings.Contains(string(raw), "127.0.0.1") || !strings.Contains(string(raw), "wss://mine.example/streaming") {
+		t.Fatalf("a demo profile was saved, or the one it shadows was not:\n%s", raw)
 	}
 
 	other := newController(t, newStore(t))
 	other.Put("", session.Profile{Name: "keep", Dialect: "misskey", URL: "wss://m.example/streaming"})
 	doc := strings.Replace(buf.String(), `"profiles": [`, `"profiles": [{"name":"keep","dialect":"misskey","url":"wss://other/streaming"},{"name":"broken","dialect":"nope","url":"ws://x/"},`, 1)
 	added, total, err := other.ImportProfiles(strings.NewReader(doc))
-	if err != nil || added != 1 || total != 3 {
+	if err != nil || added != 2 || total != 4 {
 		t.Fatalf("import: %d of %d, %v", added, total, err)
 	}
 	got, _ := other.Profile("mine")
