@@ -603,30 +603,82 @@ var (
 	sprites  = map[spriteKey]*image.RGBA{}
 )
 
-// blitOver composites a small premultiplied sprite onto dst at p, skipping its
-// transparent pixels (most of a marker's box).
+// blitOver composites a small premultiplied sprite onto dst at p. It walks the
+// sprite's runs (spansOf): opaque runs are copied, translucent ones blended, and
+// the transparent rest of a marker's box is never visited.
 func blitOver(dst, src *image.RGBA, p image.Point) {
 	r := src.Bounds().Add(p).Intersect(dst.Bounds())
 	if r.Empty() {
 		return
 	}
+	rows := spansOf(src)
 	for y := r.Min.Y; y < r.Max.Y; y++ {
-		si := src.PixOffset(r.Min.X-p.X, y-p.Y)
-		di := dst.PixOffset(r.Min.X, y)
-		for x := r.Min.X; x < r.Max.X; x, si, di = x+1, si+4, di+4 {
-			a := uint32(src.Pix[si+3])
-			switch a {
-			case 0:
-			case 255:
-				copy(dst.Pix[di:di+4], src.Pix[si:si+4])
-			default:
-				k := 255 - a
-				for c := 0; c < 4; c++ {
-					dst.Pix[di+c] = uint8(uint32(src.Pix[si+c]) + uint32(dst.Pix[di+c])*k/255)
-				}
+		sy := y - p.Y
+		for _, run := range rows[sy] {
+			x0, x1 := max(run.x0+p.X, r.Min.X), min(run.x1+p.X, r.Max.X)
+			if x0 >= x1 {
+				continue
+			}
+			si := src.PixOffset(x0-p.X, sy)
+			di := dst.PixOffset(x0, y)
+			n := (x1 - x0) * 4
+			if run.opaque {
+				copy(dst.Pix[di:di+n], src.Pix[si:si+n])
+				continue
+			}
+			sp, dp := src.Pix[si:si+n], dst.Pix[di:di+n]
+			for i := 0; i < n; i += 4 {
+				k := 255 - uint32(sp[i+3])
+				dp[i] = uint8(uint32(sp[i]) + uint32(dp[i])*k/255)
+				dp[i+1] = uint8(uint32(sp[i+1]) + uint32(dp[i+1])*k/255)
+				dp[i+2] = uint8(uint32(sp[i+2]) + uint32(dp[i+2])*k/255)
+				dp[i+3] = uint8(uint32(sp[i+3]) + uint32(dp[i+3])*k/255)
 			}
 		}
 	}
+}
+
+// span is a run of a sprite row's pixels that are all opaque or all translucent.
+type span struct {
+	x0, x1 int
+	opaque bool
+}
+
+var (
+	spanMu sync.Mutex
+	spans  = map[*image.RGBA][][]span{}
+)
+
+// spansOf returns a sprite's runs, row by row, computed once per sprite.
+func spansOf(src *image.RGBA) [][]span {
+	spanMu.Lock()
+	defer spanMu.Unlock()
+	if s, ok := spans[src]; ok {
+		return s
+	}
+	b := src.Bounds()
+	rows := make([][]span, b.Dy())
+	for y := 0; y < b.Dy(); y++ {
+		var row []span
+		for x := 0; x < b.Dx(); x++ {
+			a := src.Pix[src.PixOffset(x, y)+3]
+			if a == 0 {
+				continue
+			}
+			opaque := a == 255
+			if n := len(row); n > 0 && row[n-1].x1 == x && row[n-1].opaque == opaque {
+				row[n-1].x1++
+			} else {
+				row = append(row, span{x, x + 1, opaque})
+			}
+		}
+		rows[y] = row
+	}
+	if len(spans) > 4096 {
+		clear(spans)
+	}
+	spans[src] = rows
+	return rows
 }
 
 func fmtInt(i int64) string     { return strconv.FormatInt(i, 10) }
