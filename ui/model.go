@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fmt"
+
 	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 )
@@ -18,6 +20,9 @@ type Model struct {
 	query  query.Query
 	scope  Scope
 	hidden []clearMark // scopes cleared while others were kept
+
+	retries map[string]*retryRun // each profile's retry loop, folded
+	repeats map[uint64]int       // rounds a folded reconnecting row stands for
 }
 
 // Scope narrows the table to one profile, or one subscription of it.
@@ -54,6 +59,9 @@ var gone = session.Event{Dir: session.DirState, Kind: "evicted", Summary: "(no l
 // Row returns a copy of the i-th passing event.
 func (m *Model) Row(i int) *session.Event {
 	if e, ok := m.ring.Get(m.rows[i]); ok {
+		if n := m.repeats[m.rows[i]]; n > 1 {
+			e.Summary = fmt.Sprintf("×%d · %s", n, e.Summary)
+		}
 		return &e
 	}
 	e := gone
@@ -87,7 +95,7 @@ func (m *Model) Advance(upTo uint64) (evictedRows int, missed uint64) {
 	if upTo > m.last {
 		missed = m.ring.Each(m.last, upTo, func(seq uint64, e *session.Event) {
 			if m.pass(e) && m.shown(seq, e) {
-				m.rows = append(m.rows, seq)
+				m.take(seq, e)
 			}
 		})
 		m.last = upTo
@@ -98,6 +106,11 @@ func (m *Model) Advance(upTo uint64) (evictedRows int, missed uint64) {
 	}
 	if evictedRows > 0 {
 		m.rows = append(m.rows[:0], m.rows[evictedRows:]...)
+		for seq := range m.repeats {
+			if seq <= before {
+				delete(m.repeats, seq)
+			}
+		}
 	}
 	return evictedRows, missed
 }
@@ -123,11 +136,86 @@ func (m *Model) Scope() Scope { return m.scope }
 
 func (m *Model) refilter() {
 	m.rows = m.rows[:0]
+	m.retries, m.repeats = nil, nil
 	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
 		if m.pass(e) && m.shown(seq, e) {
-			m.rows = append(m.rows, seq)
+			m.take(seq, e)
 		}
 	})
+}
+
+// take adds the row for seq, folding a profile's retry loop into one row: when a
+// connecting and a reconnecting state repeat as they were, with nothing else
+// from the profile between, the connecting one is left out and the newest
+// reconnecting one replaces the last, counting the rounds ("×72").
+func (m *Model) take(seq uint64, e *session.Event) {
+	if e.Dir != session.DirState || (e.Kind != session.StateConnecting && e.Kind != session.StateReconnecting) {
+		delete(m.retries, e.Profile)
+		m.rows = append(m.rows, seq)
+		return
+	}
+	if m.retries == nil {
+		m.retries = map[string]*retryRun{}
+	}
+	key := retryShape(e.Summary)
+	r := m.retries[e.Profile]
+	if r == nil {
+		r = &retryRun{}
+		m.retries[e.Profile] = r
+	}
+	switch {
+	case e.Kind == session.StateConnecting && r.row != 0 && key == r.connecting:
+		return // the same attempt again: counted with the reconnecting row
+	case e.Kind == session.StateReconnecting && r.row != 0 && key == r.reconnecting:
+		if i := m.IndexOf(r.row); i >= 0 {
+			m.rows = append(m.rows[:i], m.rows[i+1:]...)
+		}
+		n := max(m.repeats[r.row], 1) + 1
+		delete(m.repeats, r.row)
+		if m.repeats == nil {
+			m.repeats = map[uint64]int{}
+		}
+		m.repeats[seq], r.row = n, seq
+		m.rows = append(m.rows, seq)
+		return
+	case e.Kind == session.StateConnecting:
+		r.connecting, r.row = key, 0
+	default:
+		r.reconnecting, r.row = key, seq
+	}
+	m.rows = append(m.rows, seq)
+}
+
+// retryRun is a profile's retry loop as the table folds it.
+type retryRun struct {
+	connecting, reconnecting string // their summaries without numbers
+	row                      uint64 // the reconnecting row shown; 0 before one
+}
+
+// retryShape is a state summary with its numbers and durations left out, so that
+// "reconnecting in 587ms" and "reconnecting in 1.2s" are the same step.
+func retryShape(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			for i+1 < len(s) && (s[i+1] >= '0' && s[i+1] <= '9' || s[i+1] == '.' || s[i+1] >= 'a' && s[i+1] <= 'z' || s[i+1] == 0xc2 || s[i+1] == 0xb5) {
+				i++
+			}
+			b = append(b, '#')
+			continue
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+// Repeats is how many rounds of a retry loop row i stands for (1 for a plain row).
+func (m *Model) Repeats(i int) int {
+	if n := m.repeats[m.rows[i]]; n > 1 {
+		return n
+	}
+	return 1
 }
 
 // Clear empties the view; the ring keeps its events for other readers.
@@ -135,6 +223,7 @@ func (m *Model) Clear() {
 	m.floor = m.last
 	m.rows = m.rows[:0]
 	m.hidden = nil
+	m.retries, m.repeats = nil, nil
 }
 
 // Visible returns copies of the passing events, oldest first (for export).

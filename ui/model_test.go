@@ -146,3 +146,43 @@ func TestModelClearScope(t *testing.T) {
 		t.Fatalf("after clearing everything: %d rows", m.Len())
 	}
 }
+
+// A profile pointing at a dead port retries for ever: its connect/fail rounds
+// fold into one row that counts them, while other profiles' rows go on as they
+// are; anything else from the profile starts a new fold.
+func TestModelFoldsRetryLoops(t *testing.T) {
+	r := session.NewRing(1000)
+	m := NewModel(r)
+	for i := 0; i < 72; i++ {
+		r.Publish(ev("dead", "state", session.StateConnecting, "connecting to ws://127.0.0.1:1/streaming"))
+		r.Publish(ev("dead", "state", session.StateReconnecting, fmt.Sprintf("dial tcp 127.0.0.1:1: connection refused; reconnecting in %dms", 100+i*37)))
+		r.Publish(ev("live", "in", "note", fmt.Sprint(i)))
+	}
+	_, last := r.Bounds()
+	m.Advance(last)
+	var dead []string
+	live := 0
+	for i := 0; i < m.Len(); i++ {
+		switch e := m.Row(i); e.Profile {
+		case "dead":
+			dead = append(dead, e.Summary)
+		case "live":
+			live++
+		}
+	}
+	if live != 72 || len(dead) != 2 || !strings.HasPrefix(dead[1], "×72 · dial tcp") || !strings.HasSuffix(dead[1], "reconnecting in 2727ms") {
+		t.Fatalf("%d live rows, dead rows %q", live, dead)
+	}
+	// The same from scratch (a new filter) folds the same way.
+	m.SetScope(Scope{Profile: "dead"})
+	if m.Len() != 2 || m.Repeats(1) != 72 {
+		t.Fatalf("refiltered: %d rows, %d rounds", m.Len(), m.Repeats(1))
+	}
+	r.Publish(ev("dead", "state", session.StateOpen, "connected"))
+	r.Publish(ev("dead", "state", session.StateReconnecting, "server closed the connection; reconnecting in 500ms"))
+	_, last = r.Bounds()
+	m.Advance(last)
+	if m.Len() != 4 || m.Repeats(3) != 1 {
+		t.Fatalf("after an open: %d rows", m.Len())
+	}
+}
