@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/watch"
@@ -102,5 +103,44 @@ func TestScopeAllProfilesAndScopedClear(t *testing.T) {
 	}
 	if top := a.win.Canvas().Overlays().Top(); top == nil {
 		t.Fatal("no confirmation shown")
+	}
+}
+
+// Editing a demo profile says its changes do not outlive the run, and Save as new
+// profile keeps them in a profile of their own.
+func TestDemoProfileEditOffersSaveAsNew(t *testing.T) {
+	a := newTestApp(t, true)
+	p, _ := a.ctl.Profile("demo-gotham")
+	a.editProfile(&p)
+	top := a.win.Canvas().Overlays().Top()
+	var warned bool
+	var saveNew *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Label:
+			warned = warned || strings.HasPrefix(x.Text, "Demo profile: ")
+		case *widget.Button:
+			if x.Text == "Save as new profile" {
+				saveNew = x
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			r := test.WidgetRenderer(x)
+			for _, c := range r.Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(top)
+	if !warned || saveNew == nil {
+		t.Fatalf("warning %v, save as new %v", warned, saveNew != nil)
+	}
+	test.Tap(saveNew)
+	if !a.ctl.Has("demo-gotham (mine)") || a.ctl.IsDemo("demo-gotham (mine)") || !a.ctl.IsDemo("demo-gotham") {
+		t.Fatalf("profiles %v", a.ctl.Profiles())
 	}
 }

@@ -843,11 +843,20 @@ func (a *App) editProfile(p *session.Profile) {
 		return (isNew || name != orig.Name) && a.ctl.Has(name)
 	}, a.ctl.SecretsWhere())
 	var d dialog.Dialog
+	demo := !isNew && a.ctl.IsDemo(orig.Name)
+	asNew := false
 	form.OnSave = func(np session.Profile) {
 		old := orig.Name
-		if isNew {
+		if isNew || asNew {
 			old = ""
 		}
+		if asNew && np.Name == orig.Name {
+			np.Name = orig.Name + " (mine)"
+			for i := 2; a.ctl.Has(np.Name); i++ {
+				np.Name = fmt.Sprintf("%s (mine %d)", orig.Name, i)
+			}
+		}
+		asNew = false
 		if err := a.ctl.Put(old, np); err != nil {
 			form.Problem.SetText(err.Error())
 			return
@@ -860,7 +869,23 @@ func (a *App) editProfile(p *session.Profile) {
 	if !isNew {
 		title = "Edit " + orig.Name
 	}
-	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewHBox(layout.NewSpacer(), cancel, form.Save), nil, nil, form.Content), a.win)
+	buttons := container.NewHBox(layout.NewSpacer(), cancel, form.Save)
+	var top fyne.CanvasObject
+	if demo {
+		// A demo profile is made again at every start (its port changes): edits
+		// to it last until the app quits unless they go into a profile of their own.
+		warn := widget.NewLabel("Demo profile: it is made again each time the demo starts, so changes here last only until you quit. Save as a new profile to keep them.")
+		warn.Wrapping = fyne.TextWrapWord
+		warn.Importance = widget.WarningImportance
+		top = warn
+		saveNew := widget.NewButtonWithIcon("Save as new profile", theme.DocumentSaveIcon(), func() {
+			asNew = true
+			form.Save.OnTapped()
+			asNew = false // a refused save leaves Save as it was
+		})
+		buttons = container.NewHBox(layout.NewSpacer(), cancel, saveNew, form.Save)
+	}
+	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(top, buttons, nil, nil, form.Content), a.win)
 	d.Resize(fyne.NewSize(640, 620))
 	d.Show()
 }
