@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
+	"github.com/feedscope/feedscope/session"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/feedscope/feedscope/watch"
 )
 
@@ -143,4 +145,16 @@ func TestDemoProfileEditOffersSaveAsNew(t *testing.T) {
 	if !a.ctl.Has("demo-gotham (mine)") || a.ctl.IsDemo("demo-gotham (mine)") || !a.ctl.IsDemo("demo-gotham") {
 		t.Fatalf("profiles %v", a.ctl.Profiles())
 	}
+}
+
+// The status bar's notice about a profile's trouble does not outlive it.
+func TestStatusNoticeClearsWhenOpenAgain(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	a := newTestApp(t, false)
+	p, _ := srv.Profile("misskey")
+	p.Name = "mk"
+	addProfile(t, a, p)
+	stepUntil(t, a, "open", func() bool { return a.states["mk"].Status.Phase == session.PhaseOpen })
+	srv.DropAll()
+	stepUntil(t, a, "the reconnect named and then cleared", func() bool { return a.notice.Text == "mk: open again" })
 }

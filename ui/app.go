@@ -507,8 +507,14 @@ func logTransitions(states map[string]control.State, seen map[string]string) {
 func (a *App) apply(in *arrivals) {
 	a.seenSeq = in.last
 	for name, st := range in.states {
-		if old, ok := a.states[name]; (!ok || old.Status.Phase != st.Status.Phase) && problem(st.Status) {
+		old, ok := a.states[name]
+		changed := !ok || old.Status.Phase != st.Status.Phase
+		switch {
+		case changed && problem(st.Status):
 			a.setNotice(name + ": " + st.Status.Detail)
+		case changed && st.Status.Phase == session.PhaseOpen && strings.HasPrefix(a.notice.Text, name+": "):
+			// The problem it named is over: a stale "reconnecting in 587ms" misleads.
+			a.setNotice(name + ": open again")
 		}
 	}
 	a.states = in.states
