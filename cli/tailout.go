@@ -184,6 +184,9 @@ func rawLine() func([]byte, *session.Event) []byte {
 			return b
 		}
 		last = e.Raw
+		if f, ok := session.RawFrameOf(e); ok {
+			return append(appendPrintable(b, f), '\n') // text as it came, on one line
+		}
 		if bytes.IndexByte(e.Raw, '\n') >= 0 || bytes.IndexByte(e.Raw, '\r') >= 0 {
 			var c bytes.Buffer
 			if json.Compact(&c, e.Raw) == nil {

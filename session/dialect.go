@@ -301,6 +301,25 @@ func ReplyOf(e *Event) (Reply, bool) {
 	return Reply{}, false
 }
 
+// RawFramer gives back the frame an incoming event was decoded from where its Raw is
+// not that frame (a plain WebSocket wraps text in a JSON string), for outputs that
+// print frames as they came.
+type RawFramer interface {
+	RawFrame(e *Event) ([]byte, bool)
+}
+
+// RawFrameOf asks the dialect of e for the frame e came in, when Raw is not it.
+func RawFrameOf(e *Event) ([]byte, bool) {
+	d, ok := Lookup(e.Dialect)
+	if !ok {
+		return nil, false
+	}
+	if rf, ok := d.(RawFramer); ok {
+		return rf.RawFrame(e)
+	}
+	return nil, false
+}
+
 // Detailer shows an event's frame in the detail pane where indented JSON is not the
 // best view of it (a plain WebSocket's binary frame as a hex dump).
 type Detailer interface {

@@ -237,3 +237,18 @@ func TestTakesPlainText(t *testing.T) {
 		t.Error("TakesPlainText")
 	}
 }
+
+func (detailDialect) RawFrame(e *session.Event) ([]byte, bool) {
+	return []byte("frame of " + e.Kind), e.Kind == "x"
+}
+
+func TestRawFrameOfAsksTheDialect(t *testing.T) {
+	mk, _ := session.Lookup("misskey")
+	session.Register(detailDialect{mk})
+	if f, ok := session.RawFrameOf(&session.Event{Dialect: "detail-test", Kind: "x"}); !ok || string(f) != "frame of x" {
+		t.Errorf("%q %v", f, ok)
+	}
+	if _, ok := session.RawFrameOf(&session.Event{Dialect: "misskey", Kind: "x"}); ok {
+		t.Error("misskey's Raw is its frame")
+	}
+}
