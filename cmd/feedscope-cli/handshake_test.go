@@ -104,3 +104,16 @@ func TestTailHandshakeUsageErrors(t *testing.T) {
 		})
 	}
 }
+
+// --format raw prints a plain WebSocket's frames as they came: text unquoted, JSON
+// as it is.
+func TestTailRawPlainWebSocket(t *testing.T) {
+	out, stderr, code := run(t, "tail", "--demo", "--dialect", "websocket", "--format", "raw", "--send", "raw hello", "--count", "2", "--duration", "20s")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	ls := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(ls) != 2 || !strings.HasPrefix(ls[0], `{"`) || !strings.Contains(ls[0], `"type":"welcome"`) || ls[1] != "raw hello" {
+		t.Errorf("raw lines %q", ls)
+	}
+}

@@ -134,7 +134,9 @@ func HexPreview(b []byte) string {
 // the kind and summary need; nothing builds the document.
 func (d *Decoder) json(frame []byte, fallback string) (session.Event, bool) {
 	doc := bytes.TrimSpace(frame)
-	if len(doc) == 0 || !strings.ContainsRune(`{["-0123456789tfn`, rune(doc[0])) {
+	// A frame that is a JSON string stays text: Raw then holds every text frame as a
+	// JSON string, so the frame can always be had back from it (RawFrame, replay).
+	if len(doc) == 0 || !strings.ContainsRune(`{[-0123456789tfn`, rune(doc[0])) {
 		return session.Event{}, false
 	}
 	if d.plan == nil {

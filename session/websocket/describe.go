@@ -48,6 +48,19 @@ func (Dialect) DetailText(e *session.Event) (string, bool) {
 	return head + hex.Dump(data), true
 }
 
+// RawFrame gives back a plain-text frame, which Raw holds as a JSON string; JSON
+// frames are their Raw, and bytes stay in their wrapper.
+func (Dialect) RawFrame(e *session.Event) ([]byte, bool) {
+	if e.Dir != session.DirIn || e.Kind != KindText || len(e.Raw) == 0 || e.Raw[0] != '"' {
+		return nil, false
+	}
+	var s string
+	if json.Unmarshal(e.Raw, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
+}
+
 // What the app asks of a dialect, held at compile time.
 var (
 	_ session.Configured    = Dialect{}
@@ -55,5 +68,6 @@ var (
 	_ session.Defaulter     = Dialect{}
 	_ session.Detailer      = Dialect{}
 	_ session.PlainText     = Dialect{}
+	_ session.RawFramer     = Dialect{}
 	_ session.BinaryDecoder = (*Client)(nil)
 )

@@ -454,3 +454,21 @@ func TestForbiddenEndsRetrying(t *testing.T) {
 		t.Errorf("%s: %q", s.Status().Phase, ev.Summary)
 	}
 }
+
+func TestRawFrameUndoesTheTextWrapper(t *testing.T) {
+	var dec ws.Decoder
+	d := ws.Dialect{}
+	for frame, want := range map[string]string{"plain text": "plain text", `"quoted"`: `"quoted"`} {
+		e := dec.Text([]byte(frame))
+		e.Dir = session.DirIn
+		if got, ok := d.RawFrame(&e); !ok || string(got) != want {
+			t.Errorf("%q: %q %v", frame, got, ok)
+		}
+	}
+	for _, e := range []session.Event{dec.Text([]byte(`{"a":1}`)), dec.Binary([]byte{1, 2})} {
+		e.Dir = session.DirIn
+		if _, ok := d.RawFrame(&e); ok {
+			t.Errorf("%s: its Raw is its frame", e.Raw)
+		}
+	}
+}
