@@ -158,3 +158,26 @@ func TestStatusNoticeClearsWhenOpenAgain(t *testing.T) {
 	srv.DropAll()
 	stepUntil(t, a, "the reconnect named and then cleared", func() bool { return a.notice.Text == "mk: open again" })
 }
+
+// The detail tree opens a frame's first two levels, so a body shows what it holds.
+func TestDetailOpensFirstLevels(t *testing.T) {
+	d := NewDetail(test.NewTempApp(t))
+	d.Show(&session.Event{Dir: session.DirIn, Kind: "note", Raw: []byte(`{"type":"channel","body":{"id":"x","body":{"text":"hi","user":{"name":"a"}}}}`)})
+	var body string
+	for _, id := range d.childIDs("") {
+		if d.isBranch(id) {
+			body = id
+		}
+	}
+	if body == "" || !d.tree.IsBranchOpen(body) {
+		t.Fatalf("body %q not open", body)
+	}
+	for _, c := range d.childIDs(body) {
+		if d.isBranch(c) && !d.tree.IsBranchOpen(c) {
+			t.Fatalf("%q under the body is closed", c)
+		}
+	}
+	if got := plural(1, "profile", "profiles") + " " + plural(2, "profile", "profiles"); got != "profile profiles" {
+		t.Fatal(got)
+	}
+}

@@ -923,7 +923,7 @@ func (a *App) onExportProfiles() {
 			dialog.ShowError(err, a.win)
 			return
 		}
-		a.setNotice(fmt.Sprintf("Exported %d profiles without their secrets.", n))
+		a.setNotice(fmt.Sprintf("Exported %d %s without their secrets.", n, plural(n, "profile", "profiles")))
 	}, a.win)
 }
 

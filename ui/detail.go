@@ -90,6 +90,19 @@ func (d *Detail) Show(e *session.Event) {
 	d.copyRaw.Enable()
 	d.tree.Refresh()
 	d.tree.OpenBranch("")
+	// The first two levels open (a frame's type, its body and what the body
+	// holds), unless a level is a long list.
+	for _, id := range d.childIDs("") {
+		if !d.isBranch(id) {
+			continue
+		}
+		d.tree.OpenBranch(id)
+		for _, c := range d.childIDs(id) {
+			if d.isBranch(c) && len(d.childIDs(c)) <= 20 {
+				d.tree.OpenBranch(c)
+			}
+		}
+	}
 }
 
 func subSuffix(sub string) string {

@@ -430,6 +430,8 @@ func kindColor(th fyne.Theme, v fyne.ThemeVariant, e *session.Event) color.Color
 	switch {
 	case e.Dir == watch.DirAlert:
 		return th.Color(theme.ColorNameWarning, v)
+	case e.Dir == session.DirState && e.Kind == session.StateClosed && e.Summary == session.DetailClosedByUser:
+		return th.Color(theme.ColorNamePlaceHolder, v) // asked for: no error
 	case e.Kind == "error" || e.Dir == session.DirState && e.Kind == session.StateClosed:
 		return th.Color(theme.ColorNameError, v)
 	case e.Dir == session.DirState && e.Kind == session.StateReconnecting:
