@@ -124,18 +124,24 @@ func (c *Controller) CloseRecording(name string) {
 	}
 }
 
-// StepSources hands out what every opened recording's clock adds since the last
-// step; resets names the sources whose clock went back, whose events a screen drops
-// before it takes the batch.
-func (c *Controller) StepSources() (batch []session.Event, resets []string) {
+// StepSources puts into the ring what every opened recording's clock adds since
+// the last step. For a source whose clock went back it returns the ring's newest
+// sequence before its events went in again from the start: a screen hides that
+// source's events up to it.
+func (c *Controller) StepSources() (resets map[string]uint64) {
 	for _, s := range c.Sources() {
 		evs, reset := s.Step()
 		if reset {
-			resets = append(resets, s.Name)
+			if resets == nil {
+				resets = map[string]uint64{}
+			}
+			_, resets[s.Name] = c.ring.Bounds()
 		}
-		batch = append(batch, evs...)
+		for i := range evs {
+			c.ring.Publish(evs[i])
+		}
 	}
-	return batch, resets
+	return resets
 }
 
 // SourceStates is every opened recording's state at its clock's moment: the

@@ -2,6 +2,7 @@ package record
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -31,6 +32,11 @@ func (s *Set) Start(p session.Profile) (string, error) {
 	defer s.mu.Unlock()
 	if w := s.w[p.Name]; w != nil {
 		return w.Path(), nil
+	}
+	if s.Dir != "" {
+		if err := os.MkdirAll(s.Dir, 0o700); err != nil {
+			return "", fmt.Errorf("recording: cannot create the folder %s: %w", s.Dir, err)
+		}
 	}
 	path := filepath.Join(s.Dir, FileName(p.Name, time.Now()))
 	w, err := Create(path, p, s.Opts)

@@ -59,6 +59,10 @@ type Options struct {
 	// Tiles builds the Map tab's online layer for a URL template; nil leaves the
 	// layer off. cmd builds it: ui opens no connection of its own.
 	Tiles func(urlTemplate string) *tiles.Source
+	// RecordDir is where Record puts its files (the controller's, shown to the user).
+	RecordDir string
+	// Open lists recordings to open as read-only sources at start.
+	Open []string
 }
 
 // Settings are read once from preferences.
@@ -111,6 +115,8 @@ type App struct {
 	tabs         *container.AppTabs
 	mapPanel     *MapPanel
 	alerts       *AlertsPanel
+	replay       *replayBar
+	rec          *recordControls
 	busy         atomic.Bool
 	pump         pump
 	probe        *probe
@@ -167,6 +173,9 @@ func New(a fyne.App, ctl *control.Controller, o Options) *App {
 		log.Printf("feedscope: %s", o.Notice)
 	}
 	fa.refreshSide()
+	for _, path := range o.Open {
+		fa.openRecording(path)
+	}
 	if !o.ManualDrain {
 		go fa.drain()
 	}
@@ -209,6 +218,9 @@ func (a *App) buildUI() {
 		a.onScopeChanged(Scope{Profile: name, Sub: sub})
 		a.subs.SetProfile(name)
 		a.composer.SetProfile(name)
+		if a.isSource(name) {
+			a.replay.show(name)
+		}
 		a.updateButtons()
 	}
 	a.sidebar.Tree.OnUnselected = func(widget.TreeNodeID) {
@@ -238,9 +250,11 @@ func (a *App) buildUI() {
 	dup := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), a.onDuplicateTapped)
 	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), a.onDeleteTapped)
 
+	a.rec = newRecordControls(a.onRecordTapped, a.onRecordAllTapped)
+	a.replay = newReplayBar(a.ctl.Sources, a.replayMoved, a.closeSource)
 	toolbar := container.NewBorder(nil, nil,
-		container.NewHBox(add, a.connect, widget.NewSeparator(), a.pause, a.follow, clear, widget.NewSeparator(), a.scope),
-		export, a.filter)
+		container.NewHBox(add, a.connect, a.rec.toggle, widget.NewSeparator(), a.pause, a.follow, clear, widget.NewSeparator(), a.scope),
+		container.NewHBox(a.rec.all, export), a.filter)
 	side := container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			widget.NewButtonWithIcon("All profiles", theme.HomeIcon(), a.showAllProfiles)),
@@ -273,9 +287,9 @@ func (a *App) buildUI() {
 	a.notice = widget.NewLabel("")
 	a.notice.Truncation = fyne.TextTruncateEllipsis
 	bar := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
-	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, a.status, a.tls, a.notice))
+	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, container.NewHBox(a.rec.box, a.status), a.tls, a.notice))
 
-	a.win.SetContent(container.NewBorder(container.NewPadded(toolbar), statusBar, nil, nil, main))
+	a.win.SetContent(container.NewBorder(container.NewPadded(toolbar), container.NewVBox(a.replay.Content, statusBar), nil, nil, main))
 	a.win.SetMainMenu(a.menu())
 	a.addShortcuts()
 	a.updateButtons()
@@ -286,6 +300,9 @@ func (a *App) menu() *fyne.MainMenu {
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			fyne.NewMenuItem("New profile…", func() { a.editProfile(nil) }),
+			fyne.NewMenuItem("Open recording…", a.onOpenRecording),
+			fyne.NewMenuItem("Record all profiles", a.onRecordAllTapped),
+			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Import profiles…", a.onImportProfiles),
 			fyne.NewMenuItem("Export profiles…", a.onExportProfiles),
 			fyne.NewMenuItemSeparator(),
@@ -441,6 +458,9 @@ type arrivals struct {
 	alerts  []session.Event // watch rules' alerts (few: a copy each)
 	states  map[string]control.State
 	rates   map[string]float64 // nil until a second has passed
+	// resets names the recordings whose clock went back, each with the sequence
+	// up to which its old events leave the view.
+	resets map[string]uint64
 }
 
 // reply is a profile's answer to a command, as its dialect reads it.
@@ -456,6 +476,7 @@ func (p *pump) collect(ctl *control.Controller) (func(*App), int) {
 		p.counts, p.phases, p.rateAt = map[string]int{}, map[string]string{}, time.Now()
 	}
 	var in arrivals
+	in.resets = ctl.StepSources() // the opened recordings' events, up to their clocks
 	_, in.last = ctl.Ring().Bounds()
 	ctl.Ring().Each(p.last, in.last, func(_ uint64, e *session.Event) {
 		in.n++
@@ -475,6 +496,9 @@ func (p *pump) collect(ctl *control.Controller) (func(*App), int) {
 	})
 	p.last = in.last
 	in.states = ctl.States()
+	for k, v := range ctl.SourceStates() {
+		in.states[k] = v
+	}
 	logTransitions(in.states, p.phases)
 	if el := time.Since(p.rateAt); el >= time.Second {
 		in.rates = make(map[string]float64, len(p.counts))
@@ -506,6 +530,7 @@ func logTransitions(states map[string]control.State, seen map[string]string) {
 // apply runs on the UI goroutine with one cycle's arrivals.
 func (a *App) apply(in *arrivals) {
 	a.seenSeq = in.last
+	a.hideSourceEvents(in.resets)
 	for name, st := range in.states {
 		old, ok := a.states[name]
 		changed := !ok || old.Status.Phase != st.Status.Phase
@@ -562,8 +587,7 @@ func problem(st session.Status) bool {
 
 func (a *App) refreshSide() {
 	a.lastSide = time.Now()
-	a.profiles = a.ctl.Profiles()
-	a.states = a.ctl.States()
+	a.profiles, a.states = a.withSources(a.ctl.Profiles(), a.ctl.States())
 	a.sidebar.health = a.health
 	a.sidebar.Update(a.profiles, a.states, a.rates)
 	if a.subs != nil {
@@ -649,6 +673,8 @@ func (a *App) updateStatus() {
 		s += fmt.Sprintf(" · ⚑ %d alerts", n)
 	}
 	a.status.SetText(s)
+	a.rec.update(a.ctl, profileOf(a.selectedNode), a.isSource(profileOf(a.selectedNode)))
+	a.replay.refresh()
 }
 
 func (a *App) setNotice(s string) { a.notice.SetText(s) }

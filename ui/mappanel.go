@@ -422,6 +422,13 @@ func (p *MapPanel) OnFixes(fs []trackFix) {
 	}
 }
 
+// Rebuild forgets every track and takes them again from fixes (what the table
+// still shows after a recording went back in time).
+func (p *MapPanel) Rebuild(fs []trackFix) {
+	p.tracks.Clear()
+	p.OnFixes(fs)
+}
+
 // Update redraws with the current tracks and the subscriptions' polygons.
 func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.State) {
 	tracks := p.tracks.All()

@@ -252,6 +252,19 @@ func (m *Model) ClearScope() int {
 	return n
 }
 
+// Hide takes a profile's events up to sequence upTo out of the view: a recording
+// whose clock went back puts its events into the ring again from the start.
+func (m *Model) Hide(profile string, upTo uint64) {
+	m.hidden = append(m.hidden, clearMark{Scope{Profile: profile}, upTo})
+	m.refilter()
+}
+
+// InView reports whether the view covers the event at seq, shown or not: neither
+// cleared nor hidden.
+func (m *Model) InView(seq uint64, e *session.Event) bool {
+	return seq > m.floor && m.shown(seq, e)
+}
+
 // clearMark hides a scope's events up to a sequence.
 type clearMark struct {
 	scope Scope

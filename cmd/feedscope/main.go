@@ -31,24 +31,37 @@ func main() {
 	rate := fs.Float64("rate", 0, "with --firehose: frames per second")
 	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
 	speed := fs.Float64("speed", 1, "with --demo: run the demo's simulations this many times faster")
+	recordDir := fs.String("record-dir", defaultRecordDir(), "where Record puts its recordings")
+	var open []string
+	fs.Func("open", "open this recording beside the profiles (repeatable)", func(s string) error { open = append(open, s); return nil })
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage:\n  feedscope [--demo]\n")
 		cli.Usage(fs.Output(), "feedscope")
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
-	if err := run(*demoFlag, *firehose, *rate, *speed, *probe); err != nil {
+	if err := run(*demoFlag, *firehose, *rate, *speed, *probe, *recordDir, open); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
 }
 
-func run(withDemo bool, firehose string, rate, speed float64, probe bool) error {
+// defaultRecordDir is Feedscope/recordings in the home folder.
+func defaultRecordDir() string {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "recordings"
+	}
+	return filepath.Join(home, "Feedscope", "recordings")
+}
+
+func run(withDemo bool, firehose string, rate, speed float64, probe bool, recordDir string, open []string) error {
 	app := ui.NewFyneApp()
 	root := ui.StorageDir(app)
 	ctl := control.New(control.Options{
-		Store:   &control.ProfileStore{Path: filepath.Join(root, "profiles.json"), Secrets: control.OpenSecrets(root)},
-		RingCap: ui.RingCap(app),
+		Store:     &control.ProfileStore{Path: filepath.Join(root, "profiles.json"), Secrets: control.OpenSecrets(root)},
+		RingCap:   ui.RingCap(app),
+		RecordDir: recordDir,
 	})
 	defer ctl.Close()
 	notice := ""
@@ -67,7 +80,7 @@ func run(withDemo bool, firehose string, rate, speed float64, probe bool) error 
 	tileDir := filepath.Join(root, "tiles")
 	// Tile servers' usage policies ask a client to name itself.
 	userAgent := "Feedscope/" + cli.Version + " (+https://github.com/feedscope/feedscope)"
-	ui.Run(app, ctl, ui.Options{Version: cli.Version, Probe: probe, Notice: notice,
+	ui.Run(app, ctl, ui.Options{Version: cli.Version, Probe: probe, Notice: notice, RecordDir: recordDir, Open: open,
 		Tiles: func(url string) *tiles.Source { return tiles.New(url, userAgent, tileDir) }})
 	return nil
 }
