@@ -77,7 +77,7 @@ func (c *Controller) OpenRecording(path string) (*playback.Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	base := "⏵ " + strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), ".ndjson")
+	base := "rec: " + strings.TrimSuffix(strings.TrimSuffix(filepath.Base(path), ".gz"), ".ndjson")
 	c.srcs.mu.Lock()
 	defer c.srcs.mu.Unlock()
 	name := base

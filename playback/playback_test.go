@@ -148,7 +148,7 @@ func TestSourceAtTheMiddleShowsThatMoment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if src.Err != nil || src.Len() != 3+60*vessels+2 || !strings.HasPrefix(src.Name, "⏵ harbour") {
+	if src.Err != nil || src.Len() != 3+60*vessels+2 || !strings.HasPrefix(src.Name, "rec: harbour") {
 		t.Fatalf("source %q: %d events, %v", src.Name, src.Len(), src.Err)
 	}
 	for _, e := range src.Events() {

@@ -41,7 +41,7 @@ func Open(path string) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(rec, "⏵ "+filepath.Base(path), path), nil
+	return New(rec, "rec: "+filepath.Base(path), path), nil
 }
 
 // New makes a source of a loaded recording; its events take name as their profile.
@@ -137,7 +137,7 @@ func (s *Source) Tracks(t time.Time, trailLen int) []*geo.Track {
 // Status is the connection state the recording shows at t: the last state event
 // up to then.
 func (s *Source) Status(t time.Time) session.Status {
-	st := session.Status{Phase: session.PhaseClosed, Detail: "recording: nothing yet"}
+	st := session.Status{Phase: session.PhaseClosed, Detail: "nothing recorded yet at this moment"}
 	for i, e := range s.Upto(t) {
 		if e.Dir != session.DirState {
 			if i == 0 {
