@@ -184,7 +184,9 @@ func isHeader(line []byte, first bool) bool {
 	return json.Unmarshal(line, &probe) == nil && probe.Format != nil
 }
 
-var dirs = []string{session.DirIn, session.DirOut, session.DirState}
+// dirs are the directions an event line may have: the session's three, and the
+// alerts of watch rules that `tail --alert` prints among them.
+var dirs = []string{session.DirIn, session.DirOut, session.DirState, "alert"}
 
 // parseEvent reads one event line and checks what a replay relies on.
 func parseEvent(line []byte, dialect string) (session.Event, error) {
