@@ -230,7 +230,7 @@ func TestRecordToggleShowsTheGrowingFile(t *testing.T) {
 		t.Fatal("a recording can be recorded or connected")
 	}
 	test.Tap(a.rec.all)
-	stepUntil(t, a, "record all", func() bool { n, _ := a.ctl.Recordings(); return n != nil && len(n) == 1 })
+	stepUntil(t, a, "record all", func() bool { n, _ := a.ctl.Recordings(); return len(n) == 1 })
 	test.Tap(a.rec.all)
 	stepUntil(t, a, "stop all", func() bool { n, _ := a.ctl.Recordings(); return len(n) == 0 })
 }
