@@ -12,7 +12,7 @@ import (
 // Dialect is one feed protocol's client side. Each dialect package registers one
 // with Register from its init function.
 type Dialect interface {
-	// Name is the dialect's key: "hypothesis", "misskey", "gotham", "isymphony".
+	// Name is the dialect's key, as profiles and `tail --dialect` spell it.
 	Name() string
 	// Dial says how to open a connection for p: URL, headers, subprotocols.
 	Dial(p *Profile) (DialSpec, error)
