@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/geo"
@@ -27,10 +29,12 @@ func newTrackList(p *MapPanel) *trackList {
 	l := &trackList{p: p}
 	l.List = widget.NewList(func() int { return len(l.tracks) },
 		func() fyne.CanvasObject {
+			// Two lines: a narrow list still shows whole names.
 			name := widget.NewLabelWithStyle("Track name", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 			name.Truncation = fyne.TextTruncateEllipsis
-			info := widget.NewLabelWithStyle("12.3 kn · 359° · 10 s", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
-			return container.NewBorder(nil, nil, nil, info, name)
+			info := widget.NewLabelWithStyle("12.3 kn · 359° · 10s", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+			info.SizeName = theme.SizeNameCaptionText
+			return container.New(layout.NewCustomPaddedVBoxLayout(-12), name, info)
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(l.tracks) {
