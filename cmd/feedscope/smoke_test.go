@@ -99,7 +99,7 @@ func TestSmokeDesktop(t *testing.T) {
 
 // managerShots opens the Subscriptions tab and each demo profile's manager with
 // xdotool, and screenshots each. The positions are those of the 1280×800 layout
-// with the demo's profiles (sorted, their subscriptions expanded).
+// with the demo's profiles under "All profiles" (sorted, their subscriptions expanded).
 func managerShots(t *testing.T, dir string) {
 	if _, err := exec.LookPath("xdotool"); err != nil {
 		t.Log("xdotool missing: no manager screenshots")
@@ -110,28 +110,64 @@ func managerShots(t *testing.T, dir string) {
 			t.Fatalf("xdotool: %v %s", err, out)
 		}
 	}
-	click(425, 97) // the Subscriptions tab
-	for _, p := range []struct {
-		name string
-		y    int
-	}{{"gotham", 135}, {"hypothesis", 213}, {"isymphony", 291}, {"misskey", 330}, {"websocket", 447}} {
-		click(120, p.y)
-		shot := filepath.Join(dir, "manager-"+p.name+".png")
-		// Each shot is taken once the window shows content; a blank one fails.
+	// Each click is followed by shots until the manager's title line has changed and
+	// then held still for two shots (the events table under it never does): the
+	// window has handled the click.
+	shot := filepath.Join(dir, "manager.png")
+	title := ""
+	changed := func(what string) {
 		deadline := time.Now().Add(10 * time.Second)
+		last := ""
 		for {
 			if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
 				t.Fatalf("screenshot: %v %s", err, out)
 			}
-			if distinctColours(t, shot) > 50 {
-				break
+			t2 := managerTitle(t, shot)
+			if distinctColours(t, shot) > 50 && t2 != title && t2 == last {
+				title = t2
+				return
 			}
+			last = t2
 			if time.Now().After(deadline) {
-				t.Fatalf("%s looks blank", shot)
+				t.Fatalf("%s: the window looks blank or did not change", what)
 			}
 		}
-		t.Logf("manager screenshot %s", shot)
 	}
+	click(425, 97) // the Subscriptions tab
+	changed("the subscriptions tab")
+	for _, p := range []struct {
+		name string
+		y    int
+	}{{"gotham", 175}, {"hypothesis", 253}, {"isymphony", 331}, {"misskey", 370}, {"websocket", 488}} {
+		click(120, p.y)
+		changed(p.name + "'s manager")
+		named := filepath.Join(dir, "manager-"+p.name+".png")
+		if err := os.Rename(shot, named); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("manager screenshot %s", named)
+	}
+}
+
+// managerTitle is a fingerprint of the subscription manager's title line.
+func managerTitle(t *testing.T, path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for y := 125; y < 150; y += 2 {
+		for x := 270; x < 1000; x += 2 {
+			r, _, _, _ := img.At(x, y).RGBA()
+			b.WriteByte(byte(r >> 8))
+		}
+	}
+	return b.String()
 }
 
 func distinctColours(t *testing.T, path string) int {
