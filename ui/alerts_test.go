@@ -6,6 +6,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
@@ -179,5 +180,39 @@ func TestDetailOpensFirstLevels(t *testing.T) {
 	}
 	if got := plural(1, "profile", "profiles") + " " + plural(2, "profile", "profiles"); got != "profile profiles" {
 		t.Fatal(got)
+	}
+}
+
+// Dragging a header boundary widens a column; the widths are remembered and come
+// back with the next window.
+func TestColumnsResizeAndAreRemembered(t *testing.T) {
+	a := newTestApp(t, false)
+	l := a.list
+	before := l.Widths()
+	kindEdge := theme.Padding()
+	for i := 0; i <= 4; i++ { // the kind column's right edge
+		kindEdge += float32(before[i]+1) * l.rowSize.Width
+	}
+	start := fyne.NewPos(kindEdge-l.rowSize.Width/2, l.rowSize.Height/2)
+	for i := 1; i <= 10; i++ {
+		l.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: start.AddXY(float32(i)*l.rowSize.Width, 0)}, Dragged: fyne.Delta{DX: l.rowSize.Width}})
+	}
+	l.DragEnd()
+	after := l.Widths()
+	if after[4] != before[4]+10 {
+		t.Fatalf("kind column %d → %d, want +10", before[4], after[4])
+	}
+	if got := a.fyne.Preferences().String(prefColumns); got != formatWidths(after) {
+		t.Fatalf("remembered %q", got)
+	}
+	l2 := NewEventList(a.model)
+	l2.SetWidths(parseWidths(a.fyne.Preferences().String(prefColumns)))
+	if l2.Widths()[4] != after[4] {
+		t.Fatal("a new table does not take the remembered widths")
+	}
+	l2.SetWidths([]int{1, 2}) // wrong: ignored
+	l2.SetWidths(parseWidths("x,y"))
+	if l2.Widths()[4] != after[4] {
+		t.Fatal("bad widths were taken")
 	}
 }

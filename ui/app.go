@@ -197,6 +197,8 @@ func (a *App) Shutdown() {
 
 func (a *App) buildUI() {
 	a.list = NewEventList(a.model)
+	a.list.SetWidths(parseWidths(a.fyne.Preferences().String(prefColumns)))
+	a.list.OnColumnsChanged = func(w []int) { a.fyne.Preferences().SetString(prefColumns, formatWidths(w)) }
 	a.detail = NewDetail(a.fyne)
 	a.detail.OnCopied = func(what string) { a.setNotice("Copied " + what + " to the clipboard.") }
 	a.watch = widget.NewButtonWithIcon("Watch this note", theme.VisibilityIcon(), nil)

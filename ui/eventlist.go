@@ -39,12 +39,18 @@ type EventList struct {
 	OnSpace func()
 	// OnEscape is called on Escape (the app widens the scope to every profile).
 	OnEscape func()
+	// OnColumnsChanged is called with the columns' widths (characters) after the
+	// user dragged a header boundary, so that they can be remembered.
+	OnColumnsChanged func(widths []int)
 
 	offset   int // first visible row
 	follow   bool
 	selSeq   uint64
 	hasSel   bool
 	dragBar  bool
+	dragCol  int // the column whose right edge a header drag moves, or -1
+	dragAcc  float32
+	widths   []int // characters per column; the summary's 0 takes the rest
 	visible  int
 	focused  bool
 	rowSize  fyne.Size // of one character cell and one row
@@ -53,9 +59,45 @@ type EventList struct {
 
 // NewEventList shows m, following its newest row.
 func NewEventList(m *Model) *EventList {
-	l := &EventList{Model: m, follow: true}
+	l := &EventList{Model: m, follow: true, dragCol: -1}
+	for _, c := range columns {
+		l.widths = append(l.widths, c.chars)
+	}
 	l.ExtendBaseWidget(l)
 	return l
+}
+
+// Widths returns the columns' widths in characters.
+func (l *EventList) Widths() []int { return append([]int(nil), l.widths...) }
+
+// SetWidths restores remembered widths; a list of the wrong length or with a
+// width out of range is ignored.
+func (l *EventList) SetWidths(w []int) {
+	if len(w) != len(columns) {
+		return
+	}
+	for i, n := range w {
+		if columns[i].chars == 0 && n != 0 || columns[i].chars != 0 && (n < 1 || n > 200) {
+			return
+		}
+	}
+	l.widths = append(l.widths[:0], w...)
+	l.Refresh()
+}
+
+// headerEdge is the column whose right edge is within a few pixels of x, or -1.
+func (l *EventList) headerEdge(x float32) int {
+	edge := theme.Padding()
+	for i, n := range l.widths {
+		if n == 0 {
+			break
+		}
+		edge += float32(n+1) * l.rowSize.Width
+		if d := x - (edge - l.rowSize.Width/2); d > -6 && d < 6 {
+			return i
+		}
+	}
+	return -1
 }
 
 // Following reports whether the list keeps the newest row in view.
@@ -192,6 +234,19 @@ func (l *EventList) Tapped(ev *fyne.PointEvent) {
 
 // Dragged on the scrollbar jumps through the whole list.
 func (l *EventList) Dragged(ev *fyne.DragEvent) {
+	start := ev.Position.Subtract(fyne.NewPos(ev.Dragged.DX, ev.Dragged.DY))
+	if l.dragCol < 0 && !l.dragBar && start.Y < l.rowSize.Height {
+		l.dragCol = l.headerEdge(start.X) // a drag on the header moves a column's edge
+	}
+	if l.dragCol >= 0 {
+		l.dragAcc += ev.Dragged.DX
+		if step := int(l.dragAcc / max(1, l.rowSize.Width)); step != 0 {
+			l.widths[l.dragCol] = min(max(l.widths[l.dragCol]+step, 1), 200)
+			l.dragAcc -= float32(step) * l.rowSize.Width
+			l.Refresh()
+		}
+		return
+	}
 	if !l.dragBar && ev.Position.X-ev.Dragged.DX < l.Size().Width-scrollbarWidth*2 {
 		return
 	}
@@ -203,7 +258,12 @@ func (l *EventList) Dragged(ev *fyne.DragEvent) {
 }
 
 // DragEnd ends a scrollbar drag.
-func (l *EventList) DragEnd() { l.dragBar = false }
+func (l *EventList) DragEnd() {
+	if l.dragCol >= 0 && l.OnColumnsChanged != nil {
+		l.OnColumnsChanged(l.Widths())
+	}
+	l.dragBar, l.dragCol, l.dragAcc = false, -1, 0
+}
 
 // FocusGained is part of fyne.Focusable.
 func (l *EventList) FocusGained() { l.focused = true; l.Refresh() }
@@ -315,9 +375,9 @@ func (r *eventListRenderer) place(row *listRow, y, width float32) {
 	row.bg.Move(fyne.NewPos(0, y))
 	row.bg.Resize(fyne.NewSize(width-scrollbarWidth, l.rowSize.Height))
 	x := theme.Padding()
-	for i, c := range columns {
+	for i := range columns {
 		row.cells[i].Move(fyne.NewPos(x, y+theme.Padding()/2))
-		x += float32(c.chars+1) * l.rowSize.Width
+		x += float32(l.widths[i]+1) * l.rowSize.Width
 	}
 }
 
@@ -341,12 +401,17 @@ func (r *eventListRenderer) Destroy() {}
 
 func (r *eventListRenderer) Refresh() {
 	l := r.l
+	// The columns may have been resized since the last layout.
+	r.place(r.header, 0, l.Size().Width)
+	for i, row := range r.rows {
+		r.place(row, float32(i+1)*l.rowSize.Height, l.Size().Width)
+	}
 	th := l.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	fg := th.Color(theme.ColorNameForeground, v)
 	summaryChars := int((l.Size().Width-scrollbarWidth)/max(1, l.rowSize.Width)) - 1
-	for _, c := range columns {
-		summaryChars -= c.chars + 1
+	for _, n := range l.widths {
+		summaryChars -= n + 1
 	}
 	summaryChars = max(summaryChars, 8)
 	for i, c := range columns {
@@ -373,7 +438,7 @@ func (r *eventListRenderer) Refresh() {
 		col := kindColor(th, v, e)
 		texts := [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
 		for j, c := range row.cells {
-			width := columns[j].chars
+			width := l.widths[j]
 			if width == 0 {
 				width = summaryChars
 			}
