@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -522,4 +523,31 @@ func fit(s string, n int) string {
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "…"
+}
+
+// prefColumns remembers the event table's column widths, in characters.
+const prefColumns = "tableColumns"
+
+func formatWidths(w []int) string {
+	parts := make([]string, len(w))
+	for i, n := range w {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ",")
+}
+
+// parseWidths reads formatWidths; anything else gives nil (the defaults).
+func parseWidths(s string) []int {
+	if s == "" {
+		return nil
+	}
+	var w []int
+	for _, p := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(p)
+		if err != nil {
+			return nil
+		}
+		w = append(w, n)
+	}
+	return w
 }

@@ -1,11 +1,7 @@
 package ui
 
-// Small things the window needs: a locale Fyne can read, plurals, and the event
-// table's remembered column widths.
-
 import (
 	"os"
-	"strconv"
 	"strings"
 )
 
@@ -27,31 +23,4 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-// prefColumns remembers the event table's column widths, in characters.
-const prefColumns = "tableColumns"
-
-func formatWidths(w []int) string {
-	parts := make([]string, len(w))
-	for i, n := range w {
-		parts[i] = strconv.Itoa(n)
-	}
-	return strings.Join(parts, ",")
-}
-
-// parseWidths reads formatWidths; anything else gives nil (the defaults).
-func parseWidths(s string) []int {
-	if s == "" {
-		return nil
-	}
-	var w []int
-	for _, p := range strings.Split(s, ",") {
-		n, err := strconv.Atoi(p)
-		if err != nil {
-			return nil
-		}
-		w = append(w, n)
-	}
-	return w
 }
