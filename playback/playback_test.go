@@ -269,3 +269,30 @@ func TestDamagedRecordingOpensUpToTheBadLine(t *testing.T) {
 		t.Fatalf("%d events, error %v", src.Len(), src.Err)
 	}
 }
+
+// The state a screen asks for as the clock moves, forward or back, is the state a
+// fresh look at the same moment finds.
+func TestStateFollowsTheClockBothWays(t *testing.T) {
+	path := harbour(t)
+	rec, err := record.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moving := New(rec, "moving", path)
+	for _, s := range []int{1, 5, 29, 31, 30, 60, 2, 45, 45, 0, 61} {
+		at := t0.Add(time.Duration(s) * time.Second)
+		fresh := New(rec, "fresh", path)
+		if got, want := moving.Status(at), fresh.Status(at); got != want {
+			t.Fatalf("status at %d s: %+v, a fresh look says %+v", s, got, want)
+		}
+		got, want := moving.Subs(at), fresh.Subs(at)
+		if len(got) != len(want) {
+			t.Fatalf("subs at %d s: %d, a fresh look says %d", s, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].Events != want[i].Events || got[i].State != want[i].State || !got[i].LastSeen.Equal(want[i].LastSeen) {
+				t.Fatalf("sub %d at %d s: %+v, a fresh look says %+v", i, s, got[i], want[i])
+			}
+		}
+	}
+}

@@ -32,6 +32,9 @@ type Source struct {
 
 	mu   sync.Mutex
 	next int // events before it have been handed out by Step
+
+	tmu   sync.Mutex
+	tally *tally // Status and Subs at the last moment asked
 }
 
 // Open loads a recording file as a source named after the file. It reads the
@@ -137,86 +140,116 @@ func (s *Source) Tracks(t time.Time, trailLen int) []*geo.Track {
 // Status is the connection state the recording shows at t: the last state event
 // up to then.
 func (s *Source) Status(t time.Time) session.Status {
-	st := session.Status{Phase: session.PhaseClosed, Detail: "nothing recorded yet at this moment"}
-	for i, e := range s.Upto(t) {
-		if e.Dir != session.DirState {
-			if i == 0 {
-				// A recording started while the connection was open.
-				st = session.Status{Phase: session.PhaseOpen, Detail: "recorded from an open connection"}
-			}
-			continue
-		}
-		st.Detail = e.Summary
-		switch e.Kind {
-		case session.StateConnecting:
-			st.Phase = session.PhaseConnecting
-		case session.StateOpen:
-			if st.Phase == session.PhaseReconnecting {
-				st.Reconnects++
-			}
-			st.Phase = session.PhaseOpen
-		case session.StateReconnecting:
-			st.Phase = session.PhaseReconnecting
-		case session.StateClosed:
-			st.Phase = session.PhaseClosed
-		}
-	}
-	return st
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	return s.tallyTo(s.Index(t)).status
 }
 
 // Subs is the subscription table as it stood at t: what each subscription asked
 // for (from the frames that asked), how many events it had had and when it last
 // had one, and live while the connection was open.
 func (s *Source) Subs(t time.Time) []session.Sub {
-	d, known := session.Lookup(s.Header.Profile.Dialect)
-	var order []string
-	byID := map[string]*session.Sub{}
-	get := func(id string) *session.Sub {
-		sub := byID[id]
-		if sub == nil {
-			sub = &session.Sub{ID: id, State: session.SubOffline}
-			byID[id] = sub
-			order = append(order, id)
+	s.tmu.Lock()
+	defer s.tmu.Unlock()
+	ty := s.tallyTo(s.Index(t))
+	out := make([]session.Sub, 0, len(ty.order))
+	for _, id := range ty.order {
+		out = append(out, *ty.subs[id])
+	}
+	return out
+}
+
+// tally is the connection state and the subscription table after the first n
+// events: it moves forward with the clock, event by event, and starts over only
+// when the clock goes back, so a screen asking 30 times a second costs what the
+// clock moved, not the whole recording.
+type tally struct {
+	n      int
+	status session.Status
+	open   bool
+	order  []string
+	subs   map[string]*session.Sub
+}
+
+// tallyTo brings the tally to the first n events; s.tmu is held.
+func (s *Source) tallyTo(n int) *tally {
+	ty := s.tally
+	if ty == nil || n < ty.n {
+		ty = &tally{status: session.Status{Phase: session.PhaseClosed, Detail: "nothing recorded yet at this moment"}, subs: map[string]*session.Sub{}}
+		// The header's subscriptions got our ids 1, 2, … when the session was made.
+		for i, spec := range s.Header.Profile.Subs {
+			ty.sub(strconv.Itoa(i + 1)).Spec = spec
 		}
-		return sub
+		s.tally = ty
 	}
-	// The header's subscriptions got our ids 1, 2, … when the session was made.
-	for i, spec := range s.Header.Profile.Subs {
-		get(strconv.Itoa(i + 1)).Spec = spec
-	}
-	upto := s.Upto(t)
-	open := len(upto) > 0 && upto[0].Dir != session.DirState // recorded from an open connection
-	for _, e := range upto {
+	d, known := session.Lookup(s.Header.Profile.Dialect)
+	for ; ty.n < n; ty.n++ {
+		e := &s.events[ty.n]
+		if ty.n == 0 && e.Dir != session.DirState {
+			// A recording started while the connection was open.
+			ty.open = true
+			ty.status = session.Status{Phase: session.PhaseOpen, Detail: "recorded from an open connection"}
+		}
 		switch {
 		case e.Dir == session.DirState:
-			open = e.Kind == session.StateOpen
-			for _, sub := range byID {
-				if sub.State != session.SubError {
-					sub.State = map[bool]string{true: session.SubPending, false: session.SubOffline}[open]
-				}
-			}
+			ty.state(e)
 		case e.Sub == "":
 		case e.Dir == session.DirOut:
-			sub := get(e.Sub)
+			sub := ty.sub(e.Sub)
 			if known {
 				if spec, ok := d.SubscriptionOf(e.Raw); ok {
 					sub.Spec = json.RawMessage(spec)
 				}
 			}
 		case e.Dir == session.DirIn:
-			sub := get(e.Sub)
+			sub := ty.sub(e.Sub)
 			sub.Events++
 			sub.LastSeen = e.Time
 			if e.Kind == "error" {
 				sub.State, sub.Error = session.SubError, e.Summary
-			} else if open {
+			} else if ty.open {
 				sub.State, sub.Error = session.SubLive, ""
 			}
 		}
 	}
-	out := make([]session.Sub, 0, len(order))
-	for _, id := range order {
-		out = append(out, *byID[id])
+	return ty
+}
+
+func (ty *tally) sub(id string) *session.Sub {
+	sub := ty.subs[id]
+	if sub == nil {
+		sub = &session.Sub{ID: id, State: session.SubOffline}
+		ty.subs[id] = sub
+		ty.order = append(ty.order, id)
 	}
-	return out
+	return sub
+}
+
+// state applies a state event to the connection and the subscriptions.
+func (ty *tally) state(e *session.Event) {
+	st := &ty.status
+	st.Detail = e.Summary
+	switch e.Kind {
+	case session.StateConnecting:
+		st.Phase = session.PhaseConnecting
+	case session.StateOpen:
+		if st.Phase == session.PhaseReconnecting {
+			st.Reconnects++
+		}
+		st.Phase = session.PhaseOpen
+	case session.StateReconnecting:
+		st.Phase = session.PhaseReconnecting
+	case session.StateClosed:
+		st.Phase = session.PhaseClosed
+	}
+	ty.open = e.Kind == session.StateOpen
+	for _, sub := range ty.subs {
+		if sub.State == session.SubError {
+			continue
+		}
+		sub.State = session.SubOffline
+		if ty.open {
+			sub.State = session.SubPending
+		}
+	}
 }
