@@ -216,3 +216,15 @@ func TestColumnsResizeAndAreRemembered(t *testing.T) {
 		t.Fatal("bad widths were taken")
 	}
 }
+
+func TestDetailPaneFolds(t *testing.T) {
+	a := newTestApp(t, false)
+	a.toggleDetail()
+	if a.right.Visible() || a.centre.Offset != 1 {
+		t.Fatalf("folded: visible %v offset %v", a.right.Visible(), a.centre.Offset)
+	}
+	a.toggleDetail()
+	if !a.right.Visible() || a.centre.Offset != 0.74 {
+		t.Fatalf("back: visible %v offset %v", a.right.Visible(), a.centre.Offset)
+	}
+}

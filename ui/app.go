@@ -96,6 +96,9 @@ type App struct {
 	notice  *widget.Label
 	pause   *widget.Button
 	scope   *widget.Button // what the table shows; tapping it shows every profile
+	centre  *container.Split
+	right   fyne.CanvasObject // the detail pane, which the user may fold away
+	split   float64           // the centre's offset before the detail was hidden
 	follow  *widget.Button
 	connect *widget.Button
 	tls     *widget.Label
@@ -281,6 +284,7 @@ func (a *App) buildUI() {
 	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.watch, nil, nil, a.detail.Content)
 	centre := container.NewHSplit(tabs, right)
 	centre.Offset = 0.74
+	a.centre, a.right = centre, right
 	main := container.NewHSplit(side, centre)
 	main.Offset = 0.2
 
@@ -315,7 +319,8 @@ func (a *App) menu() *fyne.MainMenu {
 			fyne.NewMenuItem("Pause / resume", a.onPauseTapped),
 			fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }),
 			fyne.NewMenuItem("Clear", a.onClearTapped),
-			fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) })),
+			fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }),
+			fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail)),
 		fyne.NewMenu("Help",
 			fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts),
 			fyne.NewMenuItem("About Feedscope", a.showAbout)),
@@ -739,6 +744,19 @@ func (a *App) onScopeChanged(s Scope) {
 	}
 	a.scope.Refresh()
 	a.updateStatus()
+}
+
+// toggleDetail folds the detail pane away, giving the table the width, or brings
+// it back where it was.
+func (a *App) toggleDetail() {
+	if a.right.Visible() {
+		a.split = a.centre.Offset
+		a.right.Hide()
+		a.centre.SetOffset(1)
+	} else {
+		a.right.Show()
+		a.centre.SetOffset(max(a.split, 0.5))
+	}
 }
 
 // scopeText names what the table shows.
