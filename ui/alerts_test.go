@@ -82,6 +82,9 @@ func TestScopeAllProfilesAndScopedClear(t *testing.T) {
 	if a.scope.Text != "Only demo-gotham (Esc: all)" || a.model.Scope().Profile != "demo-gotham" {
 		t.Fatalf("scope %q", a.scope.Text)
 	}
+	if !strings.HasPrefix(a.notice.Text, "demo-gotham · open: connected to ws://") {
+		t.Fatalf("the profile's whole state is not shown: %q", a.notice.Text)
+	}
 	a.list.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	if a.scope.Text != "All profiles" || a.model.Scope() != (Scope{}) {
 		t.Fatalf("after Esc: %q %+v", a.scope.Text, a.model.Scope())

@@ -221,6 +221,10 @@ func (a *App) buildUI() {
 		a.selectedNode = id
 		name, sub, _ := strings.Cut(id, subSep)
 		a.onScopeChanged(Scope{Profile: name, Sub: sub})
+		// The sidebar cuts a long state ("rejected: 401 in…"): the whole of it here.
+		if st, ok := a.states[name]; ok && st.Status.Detail != "" {
+			a.setNotice(name + " · " + st.Status.Phase + ": " + st.Status.Detail)
+		}
 		a.subs.SetProfile(name)
 		a.composer.SetProfile(name)
 		if a.isSource(name) {
