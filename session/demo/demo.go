@@ -28,7 +28,7 @@ type Options struct {
 	Speed       float64 // multiplies every event cadence; default 1
 	AllowRemote bool    // permit a non-loopback listen address
 	// PongEvery overrides the cadence of unsolicited pongs of the servers that send
-	// them (the Hypothesis streamer's 30 s heartbeat).
+	// them (a heartbeat some feeds send every 30 s).
 	PongEvery time.Duration
 	// Firehose names a dialect whose server streams pre-built frames to every
 	// subscriber as fast as the socket takes them (or Rate a second); the
@@ -161,7 +161,7 @@ func (s *Server) Dialects() []string {
 }
 
 // Endpoints returns each dialect's WebSocket URL in its contract's form,
-// placeholders kept (Gotham's {specId}).
+// placeholders kept (such as an id the user picks).
 func (s *Server) Endpoints() map[string]string {
 	out := make(map[string]string, len(s.mounted))
 	for _, m := range s.mounted {

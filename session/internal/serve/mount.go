@@ -42,7 +42,7 @@ type Demo struct {
 	// DropAll cuts every socket at the TCP level and says how many it cut.
 	DropAll func() int
 	// Endpoint is the path and query of the WebSocket URL in the form the dialect's
-	// contract documents it, placeholders kept (Gotham's {specId}).
+	// contract documents it, placeholders kept (an id the user picks, in braces).
 	Endpoint string
 	// Profile is a ready profile: the credentials the demo accepts and a lively
 	// subscription. Its URL holds only the path and query; the demo adds scheme and
