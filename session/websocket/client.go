@@ -2,7 +2,7 @@
 // it speaks. Its subscriptions are messages sent as they are on every open (and so
 // replayed after a reconnect); what arrives is shown as JSON, text or bytes, never as
 // an error. Server is the demo server's endpoint for it: a ticker of mixed frames,
-// plus an echo of whatever a client sends.
+// plus an echo of whatever a client sends. Both follow docs/protocols.md §5.
 package websocket
 
 import (
