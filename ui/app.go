@@ -307,23 +307,28 @@ func (a *App) buildUI() {
 }
 
 func (a *App) menu() *fyne.MainMenu {
+	// Items with a shortcut show it (hint only: the canvas's shortcuts act).
+	hint := func(item *fyne.MenuItem, key fyne.KeyName) *fyne.MenuItem {
+		item.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
+		return item
+	}
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
-			fyne.NewMenuItem("New profile…", func() { a.editProfile(nil) }),
+			hint(fyne.NewMenuItem("New profile…", func() { a.editProfile(nil) }), fyne.KeyN),
 			fyne.NewMenuItem("Open recording…", a.onOpenRecording),
 			fyne.NewMenuItem("Record all profiles", a.onRecordAllTapped),
 			fyne.NewMenuItemSeparator(),
 			fyne.NewMenuItem("Import profiles…", a.onImportProfiles),
 			fyne.NewMenuItem("Export profiles…", a.onExportProfiles),
 			fyne.NewMenuItemSeparator(),
-			fyne.NewMenuItem("Export events…", a.onExportTapped)),
+			hint(fyne.NewMenuItem("Export events…", a.onExportTapped), fyne.KeyE)),
 		fyne.NewMenu("Edit",
 			fyne.NewMenuItem("Settings…", a.showSettings)),
 		fyne.NewMenu("View",
 			fyne.NewMenuItem("Pause / resume", a.onPauseTapped),
 			fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }),
-			fyne.NewMenuItem("Clear", a.onClearTapped),
-			fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }),
+			hint(fyne.NewMenuItem("Clear", a.onClearTapped), fyne.KeyL),
+			hint(fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }), fyne.KeyF),
 			fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail)),
 		fyne.NewMenu("Help",
 			fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts),
@@ -398,6 +403,17 @@ func (a *App) showSettings() {
 	}, a.win)
 }
 
+// mapKeys are the map's keys and mouse gestures (MapView), for the shortcuts dialog.
+var mapKeys = [][2]string{
+	{"Map: + / −, wheel", "Zoom in or out"},
+	{"Map: drag", "Pan"},
+	{"Map: click (drawing)", "Add a vertex; drag one to move it, an edge's middle to insert"},
+	{"Map: right-click", "Delete the nearest vertex"},
+	{"Map: Enter, double-click", "Finish the polygon"},
+	{"Map: Esc", "Cancel the polygon"},
+	{"Map: Ctrl+Z / Ctrl+Y", "Undo / redo a vertex edit"},
+}
+
 func (a *App) showShortcuts() {
 	var rows []fyne.CanvasObject
 	for _, s := range shortcuts {
@@ -407,7 +423,10 @@ func (a *App) showShortcuts() {
 		}
 		rows = append(rows, widget.NewLabelWithStyle(key, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), widget.NewLabel(s.action))
 	}
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewGridWithColumns(2, rows...), a.win)
+	for _, m := range mapKeys {
+		rows = append(rows, widget.NewLabelWithStyle(m[0], fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), widget.NewLabel(m[1]))
+	}
+	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVScroll(container.NewGridWithColumns(2, rows...)), a.win)
 }
 
 func (a *App) showAbout() {
