@@ -231,3 +231,17 @@ func TestDetailPaneFolds(t *testing.T) {
 		t.Fatalf("back: visible %v offset %v", a.right.Visible(), a.centre.Offset)
 	}
 }
+
+// The theme switch flips light and dark, is remembered, and the map follows it.
+func TestThemeSwitch(t *testing.T) {
+	a := newTestApp(t, false)
+	was := isDark()
+	a.toggleTheme()
+	if isDark() == was || a.fyne.Preferences().String(prefTheme) == "" {
+		t.Fatalf("dark %v → %v", was, isDark())
+	}
+	a.toggleTheme()
+	if isDark() != was {
+		t.Fatal("the second switch did not come back")
+	}
+}

@@ -300,6 +300,7 @@ func (a *App) buildUI() {
 	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, container.NewHBox(a.rec.box, a.status), a.tls, a.notice))
 
 	a.win.SetContent(container.NewBorder(container.NewPadded(toolbar), container.NewVBox(a.replay.Content, statusBar), nil, nil, main))
+	applyTheme(a.fyne)
 	a.win.SetMainMenu(a.menu())
 	a.addShortcuts()
 	a.updateButtons()
@@ -329,7 +330,8 @@ func (a *App) menu() *fyne.MainMenu {
 			fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }),
 			hint(fyne.NewMenuItem("Clear", a.onClearTapped), fyne.KeyL),
 			hint(fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }), fyne.KeyF),
-			fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail)),
+			fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail),
+			hint(fyne.NewMenuItem("Light or dark theme", a.toggleTheme), fyne.KeyT)),
 		fyne.NewMenu("Help",
 			fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts),
 			fyne.NewMenuItem("About Feedscope", a.showAbout)),
@@ -347,6 +349,7 @@ var shortcuts = []struct {
 	{fyne.KeyE, true, "Export the rows shown"},
 	{fyne.KeyN, true, "New profile"},
 	{fyne.KeyL, true, "Clear what the table shows (everything: after asking)"},
+	{fyne.KeyT, true, "Switch between the light and the dark theme"},
 	{fyne.KeyEscape, false, "Leave the filter; in the table, show every profile again"},
 	{fyne.KeyEnd, false, "Follow the newest event (table)"},
 }
@@ -357,6 +360,7 @@ func (a *App) addShortcuts() {
 		fyne.KeyE: a.onExportTapped,
 		fyne.KeyN: func() { a.editProfile(nil) },
 		fyne.KeyL: a.onClearTapped,
+		fyne.KeyT: a.toggleTheme,
 	}
 	for key, fn := range actions {
 		a.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })

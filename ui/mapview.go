@@ -106,7 +106,7 @@ func (m *MapView) draw(w, h int) image.Image {
 	size := m.Size()
 	sc := &m.Scene
 	sc.Now = time.Now()
-	sc.Dark = fyne.CurrentApp().Settings().ThemeVariant() == theme.VariantDark
+	sc.Dark = isDark()
 	v := sc.View
 	// Pixel density: render the view at the raster's resolution.
 	if size.Width > 0 {
