@@ -89,7 +89,12 @@ func (w *Wire) Emit(ev Event) {
 	if ev.Sub != "" {
 		if s := w.Sub(ev.Sub); s != nil {
 			s.Events++
-			s.LastSeen = time.Now()
+			// The frame's arrival, read once per frame: a clock read per event
+			// shows in the firehose's profile.
+			s.LastSeen = w.s.arrived
+			if s.LastSeen.IsZero() {
+				s.LastSeen = time.Now()
+			}
 		}
 	}
 	w.s.publish(ev)
