@@ -15,6 +15,15 @@ import (
 
 const (
 	writeWait = 10 * time.Second
+	// minPongWait is the least time a client gets to answer a ping. A demo at a
+	// high speed pings often (at 400×, Misskey's 60 s becomes 150 ms), but how long
+	// a pong takes is the machine's round trip, not the feed's cadence: a client
+	// busy reading the frames queued before the ping (or a loaded test runner) must
+	// not be cut with 1006 for it.
+	minPongWait = 5 * time.Second
+	// closeWait is how long a connection that sent its close frame waits for the
+	// client's before it cuts the socket.
+	closeWait = time.Second
 	queue     = 4096
 	// ReadLimit bounds what a demo server accepts from one client frame.
 	ReadLimit = 1 << 20
@@ -28,7 +37,7 @@ var Upgrader = websocket.Upgrader{
 // Options tune one server-side connection.
 type Options struct {
 	Done      <-chan struct{} // closing it closes the socket with 1001 (going away)
-	PingEvery time.Duration   // protocol pings; the client must answer within 2×
+	PingEvery time.Duration   // protocol pings; the client must answer within 2× (minPongWait at least)
 	PongEvery time.Duration   // unsolicited pongs (Hypothesis' ws4py heartbeat)
 }
 
@@ -39,6 +48,9 @@ type Conn struct {
 	out   chan frame
 	done  chan struct{}
 	close sync.Once
+	// closing is set once the close frame is written: the reader then only waits
+	// for the client's close (or closeWait) and hands nothing more on.
+	closing atomic.Bool
 }
 
 type frame struct {
@@ -106,10 +118,15 @@ func (c *Conn) Done() <-chan struct{} { return c.done }
 func (c *Conn) Serve(handle func(typ int, data []byte)) {
 	defer c.end()
 	c.ws.SetReadLimit(ReadLimit)
+	wait := max(2*c.opts.PingEvery, minPongWait)
 	if c.opts.PingEvery > 0 {
-		wait := 2 * c.opts.PingEvery
 		_ = c.ws.SetReadDeadline(time.Now().Add(wait))
-		c.ws.SetPongHandler(func(string) error { return c.ws.SetReadDeadline(time.Now().Add(wait)) })
+		c.ws.SetPongHandler(func(string) error {
+			if c.closing.Load() {
+				return nil // the close deadline stands
+			}
+			return c.ws.SetReadDeadline(time.Now().Add(wait))
+		})
 	}
 	go c.write()
 	for {
@@ -117,8 +134,13 @@ func (c *Conn) Serve(handle func(typ int, data []byte)) {
 		if err != nil {
 			return
 		}
+		if c.closing.Load() {
+			// After our close frame, what the client sent before it saw it is
+			// read (so the socket is not reset under the close frame) and dropped.
+			continue
+		}
 		if c.opts.PingEvery > 0 {
-			_ = c.ws.SetReadDeadline(time.Now().Add(2 * c.opts.PingEvery))
+			_ = c.ws.SetReadDeadline(time.Now().Add(wait))
 		}
 		handle(typ, data)
 	}
@@ -132,7 +154,11 @@ func (c *Conn) end() {
 }
 
 func (c *Conn) write() {
-	defer c.end()
+	defer func() {
+		if !c.closing.Load() {
+			c.end()
+		}
+	}()
 	var ping, pong <-chan time.Time
 	if c.opts.PingEvery > 0 {
 		t := time.NewTicker(c.opts.PingEvery)
@@ -187,11 +213,22 @@ func (c *Conn) write() {
 			}
 		case <-c.opts.Done:
 			_ = c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, "server shutting down"), time.Now().Add(writeWait))
+			c.closed()
 			return
 		case <-c.done:
 			return
 		}
 	}
+}
+
+// closed follows a written close frame. The socket is not cut here: a client still
+// writing (its handshake, a ping) would get a TCP reset, and a reset discards the
+// close frame unread in its receive buffer, so it would see 1006 instead of the
+// code sent (RFC 6455 §7.1.1: the server closes TCP after the client's close).
+// The reader drains until the client's close or closeWait, then ends it all.
+func (c *Conn) closed() {
+	c.closing.Store(true)
+	_ = c.ws.SetReadDeadline(time.Now().Add(closeWait))
 }
 
 // send writes one queued frame (or starts a stream); false ends the connection.
@@ -204,8 +241,7 @@ func (c *Conn) send(f frame, st **stream) bool {
 	_ = c.ws.SetWriteDeadline(time.Now().Add(writeWait))
 	if f.closeCode != 0 {
 		_ = c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, f.closeText))
-		// Give the client a moment to answer, then the reader's end closes all.
-		_ = c.ws.SetReadDeadline(time.Now().Add(time.Second))
+		c.closed()
 		return false
 	}
 	typ := websocket.TextMessage
