@@ -182,7 +182,11 @@ func receive(t *testing.T, p session.Profile, rs *replay.Server, n int, kinds ma
 		errs = append(errs, (r - g).Abs())
 	}
 	slices.Sort(errs)
-	worst, median, p90 := errs[len(errs)-1], errs[len(errs)/2], errs[len(errs)*9/10]
+	// One stall makes two gap errors of its size: the late frame's gap and the
+	// next one's, which catches up. With few frames (Hypothesis gives 7 gaps in
+	// 4 s) the index of nine in ten is the worst gap itself, which is not the
+	// claim; so the p90 never takes the two largest.
+	worst, median, p90 := errs[len(errs)-1], errs[len(errs)/2], errs[min(len(errs)*9/10, len(errs)-3)]
 	span, got10 := want[len(want)-1].Sub(want[0])/speed, have[len(have)-1].Sub(have[0])
 	t.Logf("%s: %d frames over %s recorded, replayed at %d× in %s (want %s); gap error median %s, p90 %s, worst %s",
 		p.Dialect, len(want), want[len(want)-1].Sub(want[0]).Round(time.Millisecond), speed,
