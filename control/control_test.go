@@ -293,7 +293,9 @@ func TestCommandsNeverWaitOnAStalledServer(t *testing.T) {
 		}
 		worst = max(worst, time.Since(t0))
 	}
-	if worst > 500*time.Millisecond {
+	// A command waiting on the stuck writer would wait out its 10 s deadline; 2 s
+	// leaves room for a race-detected round starved of a core under `make test`.
+	if worst > 2*time.Second {
 		t.Fatalf("a command waited %v on a server that stopped reading", worst)
 	}
 	st.Until(t, "reconnected to a reading server", func() bool { return n.Load() >= 2 && c.States()["stall"].Status.Phase == session.PhaseOpen })

@@ -146,8 +146,10 @@ func TestStalledPeerNeverBlocksCommands(t *testing.T) {
 	}
 	// A command that waited on the network would wait out the writer's 10 s
 	// deadline; how long all the rounds take together is the machine's business.
+	// 2 s, not less: under `make test` a race-detected round now and then waits
+	// several hundred ms for a core, and that is no wait on the network.
 	t.Logf("rounds took worst %v, total %v", worst, time.Since(start))
-	if worst > 500*time.Millisecond {
+	if worst > 2*time.Second {
 		t.Fatalf("a command waited on the network for %v", worst)
 	}
 	if !cut() {
