@@ -1,17 +1,10 @@
 package cli
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"io"
 	"log"
-	"math/big"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -21,38 +14,19 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
-)
 
-// pemPair makes a certificate for 127.0.0.1 signed by parent (itself when nil) and
-// returns it with its key, as PEM.
-func pemPair(t *testing.T, cn string, isCA bool, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey, []byte, []byte) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: isCA, BasicConstraintsValid: true,
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
-		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign}
-	if parent == nil {
-		parent, parentKey = tmpl, key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	kder, _ := x509.MarshalECPrivateKey(key)
-	return cert, key, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-}
+	st "github.com/feedscope/feedscope/session/sessiontest"
+)
 
 // tail --ca --cert --key reach a server that wants mutual TLS with an internal CA;
 // without them tail stops at once with the certificate problem, no retry loop.
 func TestTailTrustFlags(t *testing.T) {
-	ca, caKey, caPEM, _ := pemPair(t, "Test CA", true, nil, nil)
-	_, _, srvPEM, srvKey := pemPair(t, "feed.test", false, ca, caKey)
-	_, _, cliPEM, cliKey := pemPair(t, "tail", false, ca, caKey)
-	pair, _ := tls.X509KeyPair(srvPEM, srvKey)
+	ca := st.NewCA(t, "Test CA")
+	caPEM := ca.PEM
+	pair, _, _ := st.Issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
+	_, cliPEM, cliKey := st.Issue(t, ca, "tail", time.Now().Add(time.Hour), x509.ExtKeyUsageClientAuth)
 	pool := x509.NewCertPool()
-	pool.AddCert(ca)
+	pool.AddCert(ca.Cert)
 	up := websocket.Upgrader{}
 	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c, err := up.Upgrade(w, r, nil)

@@ -2,17 +2,11 @@ package session_test
 
 import (
 	"bufio"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log"
-	"math/big"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -27,56 +21,6 @@ import (
 	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/gorilla/websocket"
 )
-
-// pki is a throwaway certificate authority made in the test.
-type pki struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pem  []byte
-}
-
-var serial atomic.Int64
-
-func newCA(t *testing.T, name string) *pki {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial.Add(1)), Subject: pkix.Name{CommonName: name},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
-		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	return &pki{cert: cert, key: key, pem: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})}
-}
-
-// issue signs a leaf for 127.0.0.1 (or, with ca nil, signs it with itself); notAfter
-// sets its end of validity. It returns the pair and the PEM of cert and key.
-func issue(t *testing.T, ca *pki, cn string, notAfter time.Time, usage x509.ExtKeyUsage) (tls.Certificate, []byte, []byte) {
-	t.Helper()
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(serial.Add(1)), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-2 * time.Hour), NotAfter: notAfter,
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, DNSNames: []string{"feed.test"},
-		ExtKeyUsage: []x509.ExtKeyUsage{usage}, KeyUsage: x509.KeyUsageDigitalSignature}
-	parent, signer := tmpl, any(key)
-	if ca != nil {
-		parent, signer = ca.cert, ca.key
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, signer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	kder, _ := x509.MarshalECPrivateKey(key)
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder})
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pair, certPEM, keyPEM
-}
 
 func writeFile(t *testing.T, name string, data []byte) string {
 	t.Helper()
@@ -132,7 +76,7 @@ func final(t *testing.T, s *session.Session, c *st.Collector) session.Event {
 }
 
 func TestTLSSelfSignedRefusedWithAdvice(t *testing.T) {
-	pair, _, _ := issue(t, nil, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
+	pair, _, _ := st.Issue(t, nil, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
 	url := wssServer(t, &tls.Config{Certificates: []tls.Certificate{pair}})
 	s, c := st.Connect(t, profile(url))
 	ev := final(t, s, c)
@@ -142,8 +86,8 @@ func TestTLSSelfSignedRefusedWithAdvice(t *testing.T) {
 }
 
 func TestTLSAcceptedWithCAFile(t *testing.T) {
-	ca := newCA(t, "Feedscope Test CA")
-	pair, _, _ := issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
+	ca := st.NewCA(t, "Feedscope Test CA")
+	pair, _, _ := st.Issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
 	url := wssServer(t, &tls.Config{Certificates: []tls.Certificate{pair}})
 
 	s, c := st.Connect(t, profile(url)) // without the CA: an unknown authority
@@ -151,17 +95,17 @@ func TestTLSAcceptedWithCAFile(t *testing.T) {
 		t.Fatalf("without the CA: %q", ev.Summary)
 	}
 	p := profile(url)
-	p.CAFile = writeFile(t, "ca.pem", ca.pem)
+	p.CAFile = writeFile(t, "ca.PEM", ca.PEM)
 	_, c = st.Connect(t, p)
 	c.WaitKind(t, 0, session.DirState, session.StateOpen)
 }
 
 func TestTLSExpiredRefused(t *testing.T) {
-	ca := newCA(t, "Feedscope Test CA")
-	pair, _, _ := issue(t, ca, "feed.test", time.Now().Add(-time.Hour), x509.ExtKeyUsageServerAuth)
+	ca := st.NewCA(t, "Feedscope Test CA")
+	pair, _, _ := st.Issue(t, ca, "feed.test", time.Now().Add(-time.Hour), x509.ExtKeyUsageServerAuth)
 	url := wssServer(t, &tls.Config{Certificates: []tls.Certificate{pair}})
 	p := profile(url)
-	p.CAFile = writeFile(t, "ca.pem", ca.pem)
+	p.CAFile = writeFile(t, "ca.PEM", ca.PEM)
 	s, c := st.Connect(t, p)
 	if ev := final(t, s, c); !strings.Contains(ev.Summary, "rejected: certificate expired on ") || !strings.Contains(ev.Summary, "CN=feed.test") {
 		t.Fatalf("summary %q", ev.Summary)
@@ -169,21 +113,21 @@ func TestTLSExpiredRefused(t *testing.T) {
 }
 
 func TestMutualTLS(t *testing.T) {
-	ca := newCA(t, "Feedscope Test CA")
-	clients := newCA(t, "Feedscope Client CA")
-	pair, _, _ := issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
+	ca := st.NewCA(t, "Feedscope Test CA")
+	clients := st.NewCA(t, "Feedscope Client CA")
+	pair, _, _ := st.Issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
 	pool := x509.NewCertPool()
-	pool.AddCert(clients.cert)
+	pool.AddCert(clients.Cert)
 	url := wssServer(t, &tls.Config{Certificates: []tls.Certificate{pair}, ClientAuth: tls.RequireAndVerifyClientCert, ClientCAs: pool})
 	p := profile(url)
-	p.CAFile = writeFile(t, "ca.pem", ca.pem)
+	p.CAFile = writeFile(t, "ca.PEM", ca.PEM)
 
 	s, c := st.Connect(t, p) // no client certificate
 	if ev := final(t, s, c); !strings.Contains(ev.Summary, "requires a client certificate") || !strings.Contains(ev.Summary, "tail --cert FILE --key FILE") {
 		t.Fatalf("without a client certificate: %q", ev.Summary)
 	}
 
-	_, certPEM, keyPEM := issue(t, clients, "feedscope-client", time.Now().Add(time.Hour), x509.ExtKeyUsageClientAuth)
+	_, certPEM, keyPEM := st.Issue(t, clients, "feedscope-client", time.Now().Add(time.Hour), x509.ExtKeyUsageClientAuth)
 	p.CertFile, p.ClientKey = writeFile(t, "client.pem", certPEM), string(keyPEM)
 	s, c = st.Connect(t, p)
 	c.WaitKind(t, 0, session.DirState, session.StateOpen)
@@ -245,8 +189,8 @@ func connectProxy(t *testing.T, target string) (string, *atomic.Int32, chan stri
 // profile's own proxy wins over them. The feed's host name is one the proxy alone
 // resolves (loopback addresses are never proxied).
 func TestProxyFromEnvironmentAndProfile(t *testing.T) {
-	ca := newCA(t, "Feedscope Test CA")
-	pair, _, _ := issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
+	ca := st.NewCA(t, "Feedscope Test CA")
+	pair, _, _ := st.Issue(t, ca, "feed.test", time.Now().Add(time.Hour), x509.ExtKeyUsageServerAuth)
 	url := wssServer(t, &tls.Config{Certificates: []tls.Certificate{pair}})
 	addr := strings.TrimSuffix(strings.TrimPrefix(url, "wss://"), "/streaming")
 	_, port, _ := net.SplitHostPort(addr)
@@ -255,7 +199,7 @@ func TestProxyFromEnvironmentAndProfile(t *testing.T) {
 	t.Setenv("HTTPS_PROXY", proxy)
 	t.Setenv("NO_PROXY", "")
 	p := profile("wss://feed.test:" + port + "/streaming")
-	p.CAFile = writeFile(t, "ca.pem", ca.pem)
+	p.CAFile = writeFile(t, "ca.PEM", ca.PEM)
 	s, c := st.Connect(t, p)
 	c.WaitKind(t, 0, session.DirState, session.StateOpen)
 	s.Close()
