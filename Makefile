@@ -16,7 +16,7 @@ XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
 FYNE_TOOL   := $(GOBIN)/fyne
 
-.PHONY: all deps sysdeps godeps build cli demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak image package clean
+.PHONY: all deps sysdeps godeps build cli demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak image check-slim package clean
 
 all: build
 
@@ -121,6 +121,16 @@ image:
 	$(ENGINE) build --build-arg VERSION=$$(git describe --always --dirty 2>/dev/null || echo dev) -t $(IMAGE) . && \
 	$(ENGINE) run --rm $(IMAGE) version && \
 	echo "built $(IMAGE): docker run --rm -p 8080:8080 $(IMAGE)"
+
+# check-slim: the headless binary alone in a Debian minbase root (debian:bookworm-slim's
+# base; no X11, GL or Fyne libraries), run chrooted with an empty environment. The root is
+# built once with debootstrap from Debian's mirror into .cache/ (a few minutes); needs root.
+SLIM_ROOT ?= .cache/slimroot
+check-slim: cli
+	@command -v debootstrap >/dev/null 2>&1 || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq debootstrap)
+	@[ -f $(SLIM_ROOT)/etc/debian_version ] || { echo "building a Debian bookworm minbase root in $(SLIM_ROOT)"; \
+		rm -rf $(SLIM_ROOT).tmp && mkdir -p $(dir $(SLIM_ROOT)) && $(SUDO) debootstrap --variant=minbase bookworm $(SLIM_ROOT).tmp http://deb.debian.org/debian >/dev/null && mv $(SLIM_ROOT).tmp $(SLIM_ROOT); }
+	$(SUDO) env FEEDSCOPE_SLIM_ROOT=$(abspath $(SLIM_ROOT)) $(shell command -v $(GO)) test -tags $(TAGS) -count 1 -run 'TestRunsInDebianSlimRoot|TestRunsAloneInEmptyRoot|TestBinaryIsStatic' -v ./cmd/feedscope-cli
 
 # The fyne tool bumps Build in FyneApp.toml on every run: it works on a copy.
 package: build $(FYNE_TOOL)

@@ -90,12 +90,48 @@ func TestRunsAloneInEmptyRoot(t *testing.T) {
 		t.Skip("chroot needs root (CI runs as root): run `sudo go test ./cmd/feedscope-cli` to include this test")
 	}
 	root := t.TempDir()
+	installBinary(t, root)
+	entries, _ := os.ReadDir(root)
+	if len(entries) != 1 {
+		t.Fatalf("the root holds %d entries, want the binary alone", len(entries))
+	}
+	tailInRoot(t, root)
+}
+
+// TestRunsInDebianSlimRoot is the same run inside a Debian minbase root (what
+// debian:bookworm-slim is built from), which has a libc but no X11, GL or Fyne
+// libraries. `make check-slim` builds the root with debootstrap and names it in
+// FEEDSCOPE_SLIM_ROOT; without it the test skips, as it needs Debian's mirror.
+func TestRunsInDebianSlimRoot(t *testing.T) {
+	root := os.Getenv("FEEDSCOPE_SLIM_ROOT")
+	if root == "" {
+		t.Skip("FEEDSCOPE_SLIM_ROOT is not set: `make check-slim` builds a Debian minbase root and runs this test in it")
+	}
+	if os.Geteuid() != 0 {
+		t.Skip("chroot needs root")
+	}
+	for _, lib := range []string{"libX11.so.6", "libGL.so.1", "libEGL.so.1", "libxcb.so.1"} {
+		matches, _ := filepath.Glob(filepath.Join(root, "usr/lib/*", lib))
+		if len(matches) > 0 {
+			t.Fatalf("%s is in the root (%v): not a slim root, the test would prove nothing", lib, matches)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(root, "etc/debian_version")); err != nil {
+		t.Fatalf("%s is not a Debian root: %v", root, err)
+	}
+	installBinary(t, root)
+	t.Cleanup(func() { os.Remove(filepath.Join(root, "feedscope-cli")) })
+	tailInRoot(t, root)
+}
+
+func installBinary(t *testing.T, root string) {
+	t.Helper()
 	src, err := os.Open(binary)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer src.Close()
-	dst, err := os.OpenFile(filepath.Join(root, "feedscope-cli"), os.O_CREATE|os.O_WRONLY, 0o755)
+	dst, err := os.OpenFile(filepath.Join(root, "feedscope-cli"), os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,10 +141,12 @@ func TestRunsAloneInEmptyRoot(t *testing.T) {
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir(root)
-	if len(entries) != 1 {
-		t.Fatalf("the root holds %d entries, want the binary alone", len(entries))
-	}
+}
+
+// tailInRoot runs `tail --demo` chrooted in root with an empty environment and
+// wants five NDJSON events on stdout and nothing on stderr.
+func tailInRoot(t *testing.T, root string) {
+	t.Helper()
 	cmd := exec.Command("/feedscope-cli", "tail", "--demo", "--dialect", "misskey", "--sub", `{"channel":"localTimeline"}`, "--count", "5", "--duration", "20s")
 	cmd.Env = []string{}
 	cmd.Dir = "/"
