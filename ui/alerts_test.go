@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/feedscope/feedscope/watch"
@@ -159,13 +160,43 @@ func TestStatusNoticeClearsWhenOpenAgain(t *testing.T) {
 	p.Name = "mk"
 	addProfile(t, a, p)
 	stepUntil(t, a, "open", func() bool { return a.states["mk"].Status.Phase == session.PhaseOpen })
-	// A reconnect after a drop can be over between two updates of the window: the
-	// window is told it saw one, as it would have with a slower server.
-	st := a.states["mk"]
-	st.Status.Phase, st.Status.Detail = session.PhaseReconnecting, "server closed with 1006; reconnecting in 587ms"
-	a.states["mk"] = st
-	a.setNotice("mk: " + st.Status.Detail)
-	stepUntil(t, a, "the stale reconnect notice cleared", func() bool { return a.notice.Text == "mk: open again" })
+	// The session is open once its handshake is answered, which can be before the
+	// server has taken the socket into the set DropAll cuts.
+	sessiontest.Until(t, "the server cuts the socket", func() bool { return srv.DropAll() > 0 })
+	stepUntil(t, a, "the reconnect named and then cleared", func() bool { return a.notice.Text == "mk: open again" })
+}
+
+// A drop and reconnect that both fall between two drain cycles still tell the user
+// the connection came back; a reconnect the user asked for does not.
+func TestStatusNoticeNamesAReconnectNoCycleSaw(t *testing.T) {
+	a := newTestApp(t, false)
+	at := func(phase, detail string, reconnects int) {
+		a.apply(&arrivals{last: a.seenSeq, states: map[string]control.State{
+			"mk": {Live: true, Status: session.Status{Phase: phase, Detail: detail, Reconnects: reconnects}}}})
+	}
+	at(session.PhaseOpen, "connected", 0)
+	if a.notice.Text != "" {
+		t.Fatalf("notice %q on the first open", a.notice.Text)
+	}
+	at(session.PhaseOpen, "connected", 1) // reconnecting came and went unseen
+	if a.notice.Text != "mk: open again" {
+		t.Fatalf("notice %q after an unseen reconnect", a.notice.Text)
+	}
+	at(session.PhaseReconnecting, "server closed with 1006; reconnecting in 587ms", 1)
+	if a.notice.Text != "mk: server closed with 1006; reconnecting in 587ms" {
+		t.Fatalf("notice %q while reconnecting", a.notice.Text)
+	}
+	at(session.PhaseOpen, "connected", 2) // a reconnect the window saw
+	if a.notice.Text != "mk: open again" {
+		t.Fatalf("notice %q after a seen reconnect", a.notice.Text)
+	}
+	a.setNotice("")
+	at(session.PhaseClosed, session.DetailClosedByUser, 2)
+	at(session.PhaseConnecting, "connecting", 2)
+	at(session.PhaseOpen, "connected", 3)
+	if a.notice.Text != "" {
+		t.Fatalf("notice %q after the user connected again", a.notice.Text)
+	}
 }
 
 // The detail tree opens a frame's first two levels, so a body shows what it holds.

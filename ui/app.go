@@ -110,6 +110,8 @@ type App struct {
 	dropped      uint64
 	rates        map[string]float64
 	states       map[string]control.State
+	seen         map[string]session.Status // what apply last saw: refreshSide samples states too
+	openAt       map[string]int            // Status.Reconnects when apply last saw each profile open
 	lastSide     time.Time
 	health       *Health
 	subs         *SubManager
@@ -156,7 +158,7 @@ func Run(a fyne.App, ctl *control.Controller, o Options) {
 
 // New builds the window on a (which may be a test app) without showing it.
 func New(a fyne.App, ctl *control.Controller, o Options) *App {
-	fa := &App{fyne: a, version: o.Version, ctl: ctl, rates: map[string]float64{}, states: map[string]control.State{}, stop: make(chan struct{}), health: NewHealth()}
+	fa := &App{fyne: a, version: o.Version, ctl: ctl, rates: map[string]float64{}, states: map[string]control.State{}, seen: map[string]session.Status{}, openAt: map[string]int{}, stop: make(chan struct{}), health: NewHealth()}
 	fa.opts = o
 	if o.Probe {
 		fa.probe = newProbe()
@@ -566,14 +568,22 @@ func (a *App) apply(in *arrivals) {
 	a.seenSeq = in.last
 	a.hideSourceEvents(in.resets)
 	for name, st := range in.states {
-		old, ok := a.states[name]
-		changed := !ok || old.Status.Phase != st.Status.Phase
+		old, ok := a.seen[name]
+		changed := !ok || old.Phase != st.Status.Phase
 		switch {
 		case changed && problem(st.Status):
 			a.setNotice(name + ": " + st.Status.Detail)
-		case changed && st.Status.Phase == session.PhaseOpen && strings.HasPrefix(a.notice.Text, name+": "):
+		case changed && st.Status.Phase == session.PhaseOpen && strings.HasPrefix(a.notice.Text, name+": "),
+			a.reopened(name, st.Status):
 			// The problem it named is over: a stale "reconnecting in 587ms" misleads.
 			a.setNotice(name + ": open again")
+		}
+		a.seen[name] = st.Status
+		switch st.Status.Phase {
+		case session.PhaseOpen:
+			a.openAt[name] = st.Status.Reconnects
+		case session.PhaseClosed, session.PhaseRejected:
+			delete(a.openAt, name)
 		}
 	}
 	a.states = in.states
@@ -605,6 +615,16 @@ func (a *App) advance() {
 	evicted, missed := a.model.Advance(a.seenSeq)
 	a.dropped += missed
 	a.list.Appended(evicted)
+}
+
+// reopened tells whether a profile apply saw open is open again on a later
+// connection. The drop can fall between two cycles, which then never see it:
+// misskey-js reconnects 1 ms after a cut (session/misskey/client.go), and
+// refreshSide's own sampling of the states can take the reconnecting phase
+// before apply compares with it.
+func (a *App) reopened(name string, st session.Status) bool {
+	n, seen := a.openAt[name]
+	return seen && st.Phase == session.PhaseOpen && st.Reconnects > n
 }
 
 // problem reports whether a status is worth a sentence in the status bar: not a
