@@ -160,14 +160,18 @@ func Run(a fyne.App, ctl *control.Controller, o Options) {
 func New(a fyne.App, ctl *control.Controller, o Options) *App {
 	fa := &App{fyne: a, version: o.Version, ctl: ctl, rates: map[string]float64{}, states: map[string]control.State{}, seen: map[string]session.Status{}, openAt: map[string]int{}, stop: make(chan struct{}), health: NewHealth()}
 	fa.opts = o
-	if o.Probe {
-		fa.probe = newProbe()
-	}
 	fa.settings.RingCap = RingCap(a)
 	fa.model = NewModel(ctl.Ring())
 	fa.win = a.NewWindow("Feedscope")
 	fa.buildUI()
 	fa.win.Resize(fyne.NewSize(1280, 800))
+	if o.Probe {
+		fa.probe = newProbe(func() (int, int) {
+			pos, size := a.Driver().AbsolutePositionForObject(fa.pause), fa.pause.Size()
+			scale := fa.win.Canvas().Scale()
+			return int((pos.X + size.Width/2) * scale), int((pos.Y + size.Height/2) * scale)
+		})
+	}
 	fa.win.SetCloseIntercept(func() { fa.win.Close() })
 	ctl.OnSaveError(func(err error) {
 		log.Printf("feedscope: %v", err)

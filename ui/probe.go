@@ -2,6 +2,8 @@ package ui
 
 import (
 	"log"
+
+	"fyne.io/fyne/v2"
 	"sync"
 	"time"
 
@@ -17,10 +19,12 @@ type probe struct {
 	maxQueue, maxApply time.Duration
 	events             int
 	start              time.Time
+	// target is where, in window pixels, the harness clicks to pause.
+	target func() (x, y int)
 }
 
-func newProbe() *probe {
-	p := &probe{start: time.Now()}
+func newProbe(target func() (x, y int)) *probe {
+	p := &probe{start: time.Now(), target: target}
 	go p.report()
 	return p
 }
@@ -49,6 +53,13 @@ func (p *probe) input(name string) {
 
 func (p *probe) report() {
 	for range time.Tick(time.Second) {
+		if p.target != nil {
+			// The toolbar's layout changes as the app grows: the harness reads
+			// where Pause is instead of assuming it.
+			var x, y int
+			fyne.DoAndWait(func() { x, y = p.target() })
+			log.Printf("probe: pause-button at %d,%d", x, y)
+		}
 		p.mu.Lock()
 		log.Printf("probe: t=%.0fs repaints=%d events=%d max-queue=%.1fms max-update=%.1fms rss=%dMB",
 			time.Since(p.start).Seconds(), p.applies, p.events, ms(p.maxQueue), ms(p.maxApply), rssMB())

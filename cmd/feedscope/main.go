@@ -9,6 +9,9 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 
@@ -32,6 +35,7 @@ func main() {
 	probe := fs.Bool("probe", false, "log the window's responsiveness every second")
 	speed := fs.Float64("speed", 1, "with --demo: run the demo's simulations this many times faster")
 	recordDir := fs.String("record-dir", defaultRecordDir(), "where Record puts its recordings")
+	pprofAt := fs.String("pprof", "", "serve Go's profiles (net/http/pprof) on this loopback address, e.g. 127.0.0.1:0 (performance runs)")
 	var open []string
 	fs.Func("open", "open this recording beside the profiles (repeatable)", func(s string) error { open = append(open, s); return nil })
 	fs.Usage = func() {
@@ -40,10 +44,38 @@ func main() {
 		fs.PrintDefaults()
 	}
 	_ = fs.Parse(os.Args[1:])
+	if *pprofAt != "" {
+		if err := servePprof(*pprofAt); err != nil {
+			fmt.Fprintln(os.Stderr, "feedscope:", err)
+			os.Exit(2)
+		}
+	}
 	if err := run(*demoFlag, *firehose, *rate, *speed, *probe, *recordDir, open); err != nil {
 		fmt.Fprintln(os.Stderr, "feedscope:", err)
 		os.Exit(1)
 	}
+}
+
+// servePprof serves the runtime's profiles on a loopback address for the
+// performance harness; its own mux, so nothing else is ever exposed with them.
+func servePprof(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("--pprof %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("--pprof %q: only a loopback address (127.0.0.1:PORT) may serve profiles", addr)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("--pprof: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	fmt.Fprintf(os.Stderr, "feedscope: profiles on http://%s/debug/pprof/\n", ln.Addr())
+	go func() { _ = http.Serve(ln, mux) }()
+	return nil
 }
 
 // defaultRecordDir is Feedscope/recordings in the home folder.
