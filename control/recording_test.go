@@ -61,7 +61,7 @@ func TestRecordAllThenOpenTheRecording(t *testing.T) {
 	var batch []session.Event
 	c.Ring().Each(before, ^uint64(0)>>1, func(_ uint64, e *session.Event) {
 		if e.Profile == src.Name {
-			batch = append(batch, *e)
+			batch = append(batch, e.Clone())
 		}
 	})
 	if len(resets) != 0 || len(batch) != src.Index(src.Clock.Now()) || len(batch) == 0 || len(batch) == src.Len() {

@@ -522,7 +522,7 @@ func (p *pump) collect(ctl *control.Controller) (func(*App), int) {
 		in.n++
 		p.counts[e.Profile]++
 		if e.Dir == watch.DirAlert {
-			in.alerts = append(in.alerts, *e)
+			in.alerts = append(in.alerts, e.Clone())
 		}
 		if e.Dir != session.DirIn {
 			return
