@@ -116,7 +116,9 @@ func managerShots(t *testing.T, dir string) {
 	shot := filepath.Join(dir, "manager.png")
 	title := ""
 	changed := func(what string) {
-		deadline := time.Now().Add(10 * time.Second)
+		// A round (screenshot, two decodes) takes seconds on a loaded machine
+		// under -race: the deadline allows a good number of them.
+		deadline := time.Now().Add(40 * time.Second)
 		last := ""
 		for {
 			if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
