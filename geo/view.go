@@ -53,6 +53,27 @@ func (v View) WorldToScreen(w orb.Point) (x, y float64) {
 	return (w[0]-c[0])*s + v.Width/2, (w[1]-c[1])*s + v.Height/2
 }
 
+// Projector is a View's projection to the screen, with what every point shares
+// (the centre's position, the scale) computed once: a frame projects thousands
+// of points.
+type Projector struct {
+	cx, cy, s, hw, hh float64
+}
+
+// Projector returns v's projection.
+func (v View) Projector() Projector {
+	c := World(v.Center)
+	return Projector{c[0], c[1], v.scale(), v.Width / 2, v.Height / 2}
+}
+
+// ToScreen is View.ToScreen.
+func (p Projector) ToScreen(pt orb.Point) (x, y float64) { return p.WorldToScreen(World(pt)) }
+
+// WorldToScreen is View.WorldToScreen.
+func (p Projector) WorldToScreen(w orb.Point) (x, y float64) {
+	return (w[0]-p.cx)*p.s + p.hw, (w[1]-p.cy)*p.s + p.hh
+}
+
 // FromScreen returns the point under a screen position.
 func (v View) FromScreen(x, y float64) orb.Point {
 	c := World(v.Center)

@@ -51,6 +51,10 @@ type MapScene struct {
 
 	baseKey baseKey     // what the cached base layer shows
 	base    *image.RGBA // sea, land and graticule: redrawn only when the view moves
+
+	// Scratch reused from frame to frame, so that a frame allocates nothing.
+	pt  painter
+	scr []orb.Point // screen points
 }
 
 type baseKey struct {
@@ -145,27 +149,18 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 		sc.baseKey = k
 	}
 	copy(dst.Pix, sc.base.Pix)
-	r := vector.NewRasterizer(w, h)
+	pr := v.Projector()
 
-	// Subscription polygons: translucent fill, solid outline, each rasterized
-	// within its own screen box (a full-frame pass per polygon would cost a frame).
+	// Subscription polygons: translucent fill, solid outline.
 	for _, p := range sc.Polygons {
-		box, ok := screenBox(v, p.Ring, 3, w, h)
-		if !ok {
-			continue
-		}
 		fill := p.Color
 		fill.A = 45
 		if !p.Live {
 			fill.A = 20
 		}
-		off := orb.Point{-float64(box.Min.X), -float64(box.Min.Y)}
-		r.Reset(box.Dx(), box.Dy())
-		pathAt(r, v, p.Ring, off)
-		r.Draw(dst, box, image.NewUniform(fill), image.Point{})
-		r.Reset(box.Dx(), box.Dy())
-		strokeAt(r, v, p.Ring, 2, off)
-		r.Draw(dst, box, image.NewUniform(p.Color), image.Point{})
+		pts := sc.project(pr, p.Ring)
+		sc.fill(dst, pts, fill)
+		sc.stroke(dst, pts, 2, p.Color)
 	}
 
 	// Trails, then markers on top; tracks inside the draft polygon are highlighted.
@@ -174,25 +169,22 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 		draftRing = append(sc.Draft.Clone(), sc.Draft[0])
 	}
 	if len(sc.Tracks) <= maxTrailTracks {
-		r.Reset(w, h)
-		drawn := false
 		for _, t := range sc.Tracks {
-			if len(t.Trail) > 1 {
-				line := make(orb.Ring, len(t.Trail))
-				for i, f := range t.Trail {
-					line[i] = f.Point
-				}
-				stroke(r, v, line, 1.5)
-				drawn = true
+			if len(t.Trail) < 2 {
+				continue
 			}
-		}
-		if drawn {
-			r.Draw(dst, dst.Bounds(), image.NewUniform(pal.trail), image.Point{})
+			pts := sc.scr[:0]
+			for _, f := range t.Trail {
+				x, y := pr.ToScreen(f.Point)
+				pts = append(pts, orb.Point{x, y})
+			}
+			sc.scr = pts
+			sc.stroke(dst, pts, 1.5, pal.trail)
 		}
 	}
 	for _, t := range sc.Tracks {
 		f := t.Latest()
-		x, y := v.ToScreen(f.Point)
+		x, y := pr.ToScreen(f.Point)
 		if x < -8 || y < -8 || x > v.Width+8 || y > v.Height+8 {
 			continue
 		}
@@ -207,20 +199,18 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 		sprite := markerSprite(f.Heading, col, alpha, t.Key == sc.Selected)
 		sb := sprite.Bounds()
 		at := image.Pt(int(x)-sb.Dx()/2, int(y)-sb.Dy()/2)
-		blitOver(dst, sprite, at)
+		blitOver(dst, sprite.img, sprite.spans, at)
 	}
 
 	// The draft: outline, then its vertices.
 	if len(sc.Draft) > 0 {
-		r.Reset(w, h)
 		line := sc.Draft
 		if len(sc.Draft) >= 3 {
 			line = draftRing
 		}
-		stroke(r, v, line, 2)
-		r.Draw(dst, dst.Bounds(), image.NewUniform(pal.draft), image.Point{})
+		sc.stroke(dst, sc.project(pr, line), 2, pal.draft)
 		for _, p := range sc.Draft {
-			x, y := v.ToScreen(p)
+			x, y := pr.ToScreen(p)
 			square(dst, int(x), int(y), 4, pal.draft)
 		}
 	}
@@ -234,7 +224,8 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 		dst = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
 	draw.Draw(dst, dst.Bounds(), image.NewUniform(pal.sea), image.Point{}, draw.Src)
-	r := vector.NewRasterizer(w, h)
+	pt := &sc.pt
+	r := pt.begin(w, h)
 
 	// Land: 1:110 million at world scale, 1:50 million closer.
 	loadLand()
@@ -246,7 +237,13 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 	tl, br := geo.World(v.FromScreen(0, 0)), geo.World(v.FromScreen(v.Width, v.Height))
 	vb := orb.Bound{Min: orb.Point{tl[0], tl[1]}, Max: orb.Point{br[0], br[1]}}
 	worldW := geo.TileSize * math.Exp2(v.Zoom)
-	for shift := -1; shift <= 1; shift++ {
+	pr := v.Projector()
+	withDetail := v.Zoom >= detailZoom && detail != nil && boundsTouch(detail.Cover, vb)
+	// Inside the regional layer's cover the coarse land is painted over: skip
+	// it, for close in its edges run for thousands of pixels (most of a panning
+	// frame in BenchmarkMapPan's profile).
+	hidden := withDetail && detail.Cover.Contains(vb.Min) && detail.Cover.Contains(vb.Max)
+	for shift := -1; shift <= 1 && !hidden; shift++ {
 		if shift != 0 && worldW > v.Width {
 			continue // the world is wider than the window: no copies to draw
 		}
@@ -257,7 +254,7 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 			}
 			for _, ring := range poly {
 				for j, p := range ring {
-					x, y := v.WorldToScreen(p)
+					x, y := pr.WorldToScreen(p)
 					if j == 0 {
 						r.MoveTo(float32(x+off), float32(y))
 					} else {
@@ -268,9 +265,11 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 			}
 		}
 	}
-	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
-	if v.Zoom >= detailZoom && detail != nil && boundsTouch(detail.Cover, vb) {
-		drawDetail(dst, r, v, vb, pal)
+	if !hidden {
+		pt.paint(dst, image.Point{}, pal.land)
+	}
+	if withDetail {
+		drawDetail(dst, pt, v, vb, pal)
 	}
 	if sc.Tiles != nil {
 		sc.drawTiles(dst, v)
@@ -290,8 +289,9 @@ const (
 
 // drawDetail paints the regional layer over its cover box: sea first (the coarse
 // land under it fills estuaries), then land, rivers and borders.
-func drawDetail(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound, pal palette) {
+func drawDetail(dst *image.RGBA, pt *painter, v geo.View, vb orb.Bound, pal palette) {
 	w, h := dst.Bounds().Dx(), dst.Bounds().Dy()
+	pr := v.Projector()
 	x0, y0 := v.WorldToScreen(detail.Cover.Min)
 	x1, y1 := v.WorldToScreen(detail.Cover.Max)
 	cover := image.Rect(int(math.Floor(math.Min(x0, x1))), int(math.Floor(math.Min(y0, y1))), int(math.Ceil(math.Max(x0, x1))), int(math.Ceil(math.Max(y0, y1))))
@@ -300,14 +300,14 @@ func drawDetail(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound,
 	if v.Zoom < detailLoZoom {
 		land = detail.LandLo
 	}
-	r.Reset(w, h)
+	r := pt.begin(w, h)
 	for _, s := range land {
 		if !boundsTouch(s.Bound, vb) {
 			continue
 		}
 		for _, ring := range s.Rings {
 			for j, p := range ring {
-				x, y := v.WorldToScreen(p)
+				x, y := pr.WorldToScreen(p)
 				if j == 0 {
 					r.MoveTo(float32(x), float32(y))
 				} else {
@@ -317,7 +317,7 @@ func drawDetail(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound,
 			r.ClosePath()
 		}
 	}
-	r.Draw(dst, dst.Bounds(), image.NewUniform(pal.land), image.Point{})
+	pt.paint(dst, image.Point{}, pal.land)
 	// Rivers widen as the map closes in, as a river's width would.
 	width := math.Max(1, math.Min(6, (v.Zoom-8)*1.2))
 	for _, set := range []struct {
@@ -326,36 +326,36 @@ func drawDetail(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound,
 		col   color.NRGBA
 	}{{detail.Rivers, width, pal.river}, {detail.Borders, 1, pal.border}} {
 		if set.col == pal.border {
-			drawBands(dst, r, v, vb, pal)
+			drawBands(dst, pt, v, vb, pal)
 		}
-		r.Reset(w, h)
+		r := pt.begin(w, h)
 		drawn := false
 		for _, ln := range set.lines {
 			if !boundsTouch(ln.Bound, vb) {
 				continue
 			}
-			strokeWorld(r, v, ln.Points, set.width)
+			strokeWorld(r, pr, ln.Points, set.width)
 			drawn = true
 		}
 		if drawn {
-			r.Draw(dst, dst.Bounds(), image.NewUniform(set.col), image.Point{})
+			pt.paint(dst, image.Point{}, set.col)
 		}
 	}
 }
 
 // drawBands draws the rivers that have a width, in water colour, under the borders.
-func drawBands(dst *image.RGBA, r *vector.Rasterizer, v geo.View, vb orb.Bound, pal palette) {
-	r.Reset(dst.Bounds().Dx(), dst.Bounds().Dy())
+func drawBands(dst *image.RGBA, pt *painter, v geo.View, vb orb.Bound, pal palette) {
+	r := pt.begin(dst.Bounds().Dx(), dst.Bounds().Dy())
 	drawn := false
 	for _, ln := range detail.Bands {
 		if !boundsTouch(ln.Bound, vb) {
 			continue
 		}
-		strokeWorld(r, v, ln.Points, math.Max(1.5, ln.Width/v.MetresPerPixel()))
+		strokeWorld(r, v.Projector(), ln.Points, math.Max(1.5, ln.Width/v.MetresPerPixel()))
 		drawn = true
 	}
 	if drawn {
-		r.Draw(dst, dst.Bounds(), image.NewUniform(pal.sea), image.Point{})
+		pt.paint(dst, image.Point{}, pal.sea)
 	}
 }
 
@@ -376,7 +376,7 @@ func disc(r *vector.Rasterizer, x, y, rad float64) {
 
 // strokeWorld is stroke for points in the unit Web Mercator square, with round
 // joins.
-func strokeWorld(r *vector.Rasterizer, v geo.View, pts orb.LineString, width float64) {
+func strokeWorld(r *vector.Rasterizer, v geo.Projector, pts orb.LineString, width float64) {
 	for i := 1; i < len(pts); i++ {
 		x0, y0 := v.WorldToScreen(pts[i-1])
 		x1, y1 := v.WorldToScreen(pts[i])
@@ -422,11 +422,12 @@ func Places(v geo.View) []PlaceLabel {
 		minPop = 8_000
 	}
 	var out []PlaceLabel
+	pr := v.Projector()
 	for _, p := range detail.Places {
 		if p.Population < minPop {
 			break // sorted by population
 		}
-		x, y := v.ToScreen(p.Point)
+		x, y := pr.ToScreen(p.Point)
 		if x < 0 || y < 0 || x > v.Width || y > v.Height {
 			continue
 		}
@@ -443,44 +444,53 @@ func boundsTouch(a, b orb.Bound) bool {
 	return a.Min[0] <= b.Max[0] && a.Max[0] >= b.Min[0] && a.Min[1] <= b.Max[1] && a.Max[1] >= b.Min[1]
 }
 
-// screenBox is the on-screen pixel box of a ring, padded, clipped to the frame.
-func screenBox(v geo.View, ring orb.Ring, pad float64, w, h int) (image.Rectangle, bool) {
-	if len(ring) == 0 {
-		return image.Rectangle{}, false
-	}
-	b := orb.Bound{Min: orb.Point{math.Inf(1), math.Inf(1)}, Max: orb.Point{math.Inf(-1), math.Inf(-1)}}
+// project puts a ring's points on screen, into the scene's scratch.
+func (sc *MapScene) project(pr geo.Projector, ring orb.Ring) []orb.Point {
+	pts := sc.scr[:0]
 	for _, p := range ring {
-		x, y := v.ToScreen(p)
-		b = b.Extend(orb.Point{x, y})
+		x, y := pr.ToScreen(p)
+		pts = append(pts, orb.Point{x, y})
 	}
-	box := image.Rect(int(b.Min[0]-pad), int(b.Min[1]-pad), int(b.Max[0]+pad)+1, int(b.Max[1]+pad)+1).Intersect(image.Rect(0, 0, w, h))
-	return box, !box.Empty()
+	sc.scr = pts
+	return pts
 }
 
-// pathAt adds a closed ring, shifted by off.
-func pathAt(r *vector.Rasterizer, v geo.View, ring orb.Ring, off orb.Point) {
-	for j, p := range ring {
-		x, y := v.ToScreen(p)
+// The overlays are rasterized each within its own screen box: the rasterizer's
+// cost is the area it covers, and passes over the whole frame (one for all the
+// trails) cost more than everything else in a frame together
+// (BenchmarkMapFrameDemo's profile).
+
+// fill fills the closed screen path pts.
+func (sc *MapScene) fill(dst *image.RGBA, pts []orb.Point, c color.NRGBA) {
+	box, ok := boxOf(pts, 1, dst.Bounds())
+	if !ok {
+		return
+	}
+	r := sc.pt.begin(box.Dx(), box.Dy())
+	ox, oy := float64(box.Min.X), float64(box.Min.Y)
+	for j, p := range pts {
 		if j == 0 {
-			r.MoveTo(float32(x+off[0]), float32(y+off[1]))
+			r.MoveTo(float32(p[0]-ox), float32(p[1]-oy))
 		} else {
-			r.LineTo(float32(x+off[0]), float32(y+off[1]))
+			r.LineTo(float32(p[0]-ox), float32(p[1]-oy))
 		}
 	}
 	r.ClosePath()
+	sc.pt.paint(dst, box.Min, c)
 }
 
-// stroke adds a line of the given width along pts, as one quad per segment.
-func stroke(r *vector.Rasterizer, v geo.View, pts orb.Ring, width float64) {
-	strokeAt(r, v, pts, width, orb.Point{})
-}
-
-// strokeAt is stroke shifted by off.
-func strokeAt(r *vector.Rasterizer, v geo.View, pts orb.Ring, width float64, off orb.Point) {
+// stroke draws a line of the given width along the screen points pts, as one
+// quad per segment.
+func (sc *MapScene) stroke(dst *image.RGBA, pts []orb.Point, width float64, c color.NRGBA) {
+	box, ok := boxOf(pts, width/2+1, dst.Bounds())
+	if !ok {
+		return
+	}
+	r := sc.pt.begin(box.Dx(), box.Dy())
+	ox, oy := float64(box.Min.X), float64(box.Min.Y)
 	for i := 1; i < len(pts); i++ {
-		x0, y0 := v.ToScreen(pts[i-1])
-		x1, y1 := v.ToScreen(pts[i])
-		x0, y0, x1, y1 = x0+off[0], y0+off[1], x1+off[0], y1+off[1]
+		x0, y0 := pts[i-1][0]-ox, pts[i-1][1]-oy
+		x1, y1 := pts[i][0]-ox, pts[i][1]-oy
 		dx, dy := x1-x0, y1-y0
 		l := math.Hypot(dx, dy)
 		if l < 0.01 {
@@ -493,6 +503,23 @@ func strokeAt(r *vector.Rasterizer, v geo.View, pts orb.Ring, width float64, off
 		r.LineTo(float32(x0-nx), float32(y0-ny))
 		r.ClosePath()
 	}
+	sc.pt.paint(dst, box.Min, c)
+}
+
+// boxOf is the pixel box of screen points, padded, clipped to frame.
+func boxOf(pts []orb.Point, pad float64, frame image.Rectangle) (image.Rectangle, bool) {
+	if len(pts) == 0 {
+		return image.Rectangle{}, false
+	}
+	x0, y0, x1, y1 := pts[0][0], pts[0][1], pts[0][0], pts[0][1]
+	for _, p := range pts[1:] {
+		x0, y0, x1, y1 = math.Min(x0, p[0]), math.Min(y0, p[1]), math.Max(x1, p[0]), math.Max(y1, p[1])
+	}
+	// Far off screen (a polygon at world scale): clip before converting to int.
+	x0, y0 = math.Max(x0-pad, -1), math.Max(y0-pad, -1)
+	x1, y1 = math.Min(x1+pad, float64(frame.Max.X)+1), math.Min(y1+pad, float64(frame.Max.Y)+1)
+	box := image.Rect(int(math.Floor(x0)), int(math.Floor(y0)), int(math.Ceil(x1)), int(math.Ceil(y1))).Intersect(frame)
+	return box, !box.Empty()
 }
 
 func square(dst *image.RGBA, cx, cy, half int, c color.NRGBA) {
@@ -540,14 +567,29 @@ func ScaleMetres(v geo.View) float64 {
 	return 5_000_000
 }
 
-// markerSprite returns a cached marker: an arrow along the heading, or a dot when
-// the heading is unknown.
-func markerSprite(heading float64, c color.NRGBA, alpha uint8, selected bool) *image.RGBA {
+// sprite is a pre-rendered marker and its runs of visible pixels.
+type sprite struct {
+	img   *image.RGBA
+	spans [][]span
+}
+
+// Bounds is the sprite's size.
+func (s *sprite) Bounds() image.Rectangle { return s.img.Bounds() }
+
+// fadeLevels is how many steps a marker fades through as its track goes stale:
+// enough to look smooth, few enough that every sprite is drawn once.
+const fadeLevels = 8
+
+// markerSprite returns a cached marker: an arrow along the heading (in 10°
+// steps), or a dot when the heading is unknown.
+func markerSprite(heading float64, c color.NRGBA, alpha uint8, selected bool) *sprite {
 	bucket := -1
-	if !math.IsNaN(heading) {
-		bucket = int(math.Round(heading/10)) % 36
+	if !math.IsNaN(heading) && !math.IsInf(heading, 0) {
+		bucket = (int(math.Round(heading/10))%36 + 36) % 36
 	}
-	c.A = alpha
+	// alpha runs from 85 (stale) to 255 (fresh): round it to a fade level.
+	level := (max(int(alpha), 85) - 85 + 170/fadeLevels/2) * fadeLevels / 170
+	c.A = uint8(85 + level*170/fadeLevels)
 	k := spriteKey{bucket, c, selected}
 	spriteMu.Lock()
 	defer spriteMu.Unlock()
@@ -588,8 +630,9 @@ func markerSprite(heading float64, c color.NRGBA, alpha uint8, selected bool) *i
 	if len(sprites) > 4096 {
 		clear(sprites)
 	}
-	sprites[k] = img
-	return img
+	s := &sprite{img, spansOf(img)}
+	sprites[k] = s
+	return s
 }
 
 type spriteKey struct {
@@ -600,18 +643,17 @@ type spriteKey struct {
 
 var (
 	spriteMu sync.Mutex
-	sprites  = map[spriteKey]*image.RGBA{}
+	sprites  = map[spriteKey]*sprite{}
 )
 
 // blitOver composites a small premultiplied sprite onto dst at p. It walks the
-// sprite's runs (spansOf): opaque runs are copied, translucent ones blended, and
-// the transparent rest of a marker's box is never visited.
-func blitOver(dst, src *image.RGBA, p image.Point) {
+// sprite's runs: opaque runs are copied, translucent ones blended, and the
+// transparent rest of a marker's box is never visited.
+func blitOver(dst, src *image.RGBA, rows [][]span, p image.Point) {
 	r := src.Bounds().Add(p).Intersect(dst.Bounds())
 	if r.Empty() {
 		return
 	}
-	rows := spansOf(src)
 	for y := r.Min.Y; y < r.Max.Y; y++ {
 		sy := y - p.Y
 		for _, run := range rows[sy] {
@@ -644,18 +686,8 @@ type span struct {
 	opaque bool
 }
 
-var (
-	spanMu sync.Mutex
-	spans  = map[*image.RGBA][][]span{}
-)
-
-// spansOf returns a sprite's runs, row by row, computed once per sprite.
+// spansOf computes a sprite's runs, row by row.
 func spansOf(src *image.RGBA) [][]span {
-	spanMu.Lock()
-	defer spanMu.Unlock()
-	if s, ok := spans[src]; ok {
-		return s
-	}
 	b := src.Bounds()
 	rows := make([][]span, b.Dy())
 	for y := 0; y < b.Dy(); y++ {
@@ -674,10 +706,6 @@ func spansOf(src *image.RGBA) [][]span {
 		}
 		rows[y] = row
 	}
-	if len(spans) > 4096 {
-		clear(spans)
-	}
-	spans[src] = rows
 	return rows
 }
 

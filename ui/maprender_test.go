@@ -107,3 +107,55 @@ func TestPlaceLabelsDoNotOverlap(t *testing.T) {
 		t.Errorf("kept %v", names)
 	}
 }
+
+// demoScene is n tracks with 30-fix trails (what the panel keeps) spread along
+// the demo's stretch of the Potomac, at the view the map opens on.
+func demoScene(n int) *MapScene {
+	r := rand.New(rand.NewPCG(3, 4))
+	sc := &MapScene{View: geo.View{Center: dcCentre, Zoom: 12.6}, Now: time.Now(), StaleAfter: 30 * time.Second,
+		KindColors: map[string]color.NRGBA{"vessels": kindColors[0], "aircraft": kindColors[1]}}
+	ts := geo.NewTracks(30, 20_000)
+	now := time.Now()
+	for i := 0; i < n; i++ {
+		k := geo.TrackKey{SourceSystemID: "demo-ais", CollectionID: []string{"vessels", "aircraft"}[i%2], TrackID: fmt.Sprint("track", i)}
+		lon, lat := dcCentre[0]+(r.Float64()-0.5)*0.1, dcCentre[1]+(r.Float64()-0.5)*0.06
+		heading := r.Float64() * 360
+		for j := 0; j < 30; j++ {
+			p := orb.Point{lon + float64(j)*0.0003*math.Sin(heading*math.Pi/180), lat + float64(j)*0.0003*math.Cos(heading*math.Pi/180)}
+			ts.Add(k, fmt.Sprint("Vessel ", i), geo.Fix{At: now.Add(time.Duration(j-30) * time.Second), Point: p, Heading: heading, Speed: 5}, 0, now)
+		}
+	}
+	sc.Tracks = ts.All()
+	ring := orb.Ring{{-77.066, 38.900}, {-77.058, 38.900}, {-77.058, 38.908}, {-77.066, 38.908}, {-77.066, 38.900}}
+	sc.Polygons = []MapPolygon{{Label: "demo-gotham #1", Ring: ring, Color: polygonColors[0], Live: true}}
+	return sc
+}
+
+// BenchmarkMapFrameDemo is one frame of the demo's 22 tracks (12 vessels, 10
+// aircraft) at the view the map opens on; BenchmarkMapFrame100 the same with 100.
+func BenchmarkMapFrameDemo(b *testing.B) { benchFrame(b, demoScene(22)) }
+func BenchmarkMapFrame100(b *testing.B)  { benchFrame(b, demoScene(100)) }
+
+func benchFrame(b *testing.B, sc *MapScene) {
+	img := sc.Render(nil, 1280, 800)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		img = sc.Render(img, 1280, 800)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+}
+
+// BenchmarkMapPan is a frame while the map is dragged: the base layer (land,
+// rivers, places' layer) is drawn again for every new view.
+func BenchmarkMapPan(b *testing.B) {
+	sc := demoScene(22)
+	img := sc.Render(nil, 1280, 800)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sc.View = sc.View.Pan(float64(1+i%2), 0)
+		img = sc.Render(img, 1280, 800)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+}
