@@ -9,13 +9,17 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// TrackKey identifies a track as the Gotham reference does.
+// TrackKey identifies a track as the Gotham reference does, and by where it came
+// from: Source is the profile (or opened recording) that reported it, so that the
+// same track live and in a recording, or from two profiles, stays two tracks.
 type TrackKey struct {
+	Source                                                   string
 	SourceSystemID, CollectionID, ObservationSpecID, TrackID string
 }
 
 // String is the key as one string, the four ids path-escaped and joined by "/":
-// the form an Event carries as its Key.
+// the form an Event carries as its Key (the event names its Source itself, as
+// its profile).
 func (k TrackKey) String() string {
 	return url.PathEscape(k.SourceSystemID) + "/" + url.PathEscape(k.CollectionID) + "/" +
 		url.PathEscape(k.ObservationSpecID) + "/" + url.PathEscape(k.TrackID)
@@ -32,7 +36,7 @@ func ParseTrackKey(s string) (k TrackKey, ok bool) {
 			return k, false
 		}
 	}
-	return TrackKey{parts[0], parts[1], parts[2], parts[3]}, true
+	return TrackKey{SourceSystemID: parts[0], CollectionID: parts[1], ObservationSpecID: parts[2], TrackID: parts[3]}, true
 }
 
 func unescape(s string) (string, bool) {
@@ -67,7 +71,12 @@ type Tracks struct {
 	TrailLen  int
 	MaxTracks int
 	byKey     map[TrackKey]*Track
+	gen       uint64
 }
+
+// Gen changes whenever a fix is added or the tracks are cleared: a map whose
+// tracks have the same Gen as at its last frame has nothing new to draw.
+func (s *Tracks) Gen() uint64 { return s.gen }
 
 // NewTracks returns an empty store.
 func NewTracks(trailLen, maxTracks int) *Tracks {
@@ -76,6 +85,7 @@ func NewTracks(trailLen, maxTracks int) *Tracks {
 
 // Add records a fix; an older fix than the newest is inserted in time order.
 func (s *Tracks) Add(k TrackKey, name string, f Fix, ref uint64, now time.Time) {
+	s.gen++
 	t := s.byKey[k]
 	if t == nil {
 		if len(s.byKey) >= s.MaxTracks {
@@ -124,7 +134,15 @@ func (s *Tracks) All() []*Track {
 	for _, t := range s.byKey {
 		out = append(out, t)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Key.TrackID < out[j].Key.TrackID })
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := out[i].Key, out[j].Key; a.TrackID != b.TrackID {
+			return a.TrackID < b.TrackID
+		}
+		if a, b := out[i].Key, out[j].Key; a.Source != b.Source {
+			return a.Source < b.Source
+		}
+		return out[i].Key.String() < out[j].Key.String()
+	})
 	return out
 }
 
@@ -142,4 +160,7 @@ func Stale(t *Track, now time.Time, after time.Duration) float64 {
 }
 
 // Clear forgets every track.
-func (s *Tracks) Clear() { clear(s.byKey) }
+func (s *Tracks) Clear() {
+	s.gen++
+	clear(s.byKey)
+}

@@ -90,7 +90,7 @@ func TestGeoJSON(t *testing.T) {
 
 func TestTracks(t *testing.T) {
 	s := geo.NewTracks(3, 2)
-	k := geo.TrackKey{"ais", "vessels", "demo-vessels", "track0"}
+	k := geo.TrackKey{SourceSystemID: "ais", CollectionID: "vessels", ObservationSpecID: "demo-vessels", TrackID: "track0"}
 	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	fix := func(sec int, lon float64) geo.Fix {
 		return geo.Fix{At: t0.Add(time.Duration(sec) * time.Second), Point: orb.Point{lon, 0}}

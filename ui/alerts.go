@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
 
-	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/watch"
 )
@@ -279,7 +278,7 @@ func (a *App) onAlertChosen(e *session.Event) {
 	a.detail.Show(e)
 	if e.Kind == watch.KindGeofence && e.Geo != nil && a.mapPanel != nil {
 		a.mapPanel.Map.CenterOn(orb.Point{e.Geo.Lon, e.Geo.Lat}, math.Max(a.mapPanel.Map.Scene.View.Zoom, 14))
-		if k, ok := geo.ParseTrackKey(e.Key); ok {
+		if k, ok := trackKeyOf(e); ok {
 			a.mapPanel.Map.Scene.Selected = k
 		}
 		for _, t := range a.tabs.Items {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/feedscope/feedscope/assets"
 	"github.com/feedscope/feedscope/control"
+	"github.com/feedscope/feedscope/geo"
 	"github.com/feedscope/feedscope/query"
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/tiles"
@@ -275,7 +276,7 @@ func (a *App) buildUI() {
 			widget.NewButtonWithIcon("All profiles", theme.HomeIcon(), a.showAllProfiles)),
 		container.NewHBox(edit, dup, del), nil, nil, a.sidebar.Tree)
 	a.tls = widget.NewLabel("")
-	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
+	a.mapPanel = newMapPanel(mapDeps{ctl: a.ctl, notice: a.setNotice, pick: a.selectTrackEvent, clock: a.sourceClock, changed: a.refreshSide, win: a.win, clip: a.fyne.Clipboard(),
 		tiles: a.opts.Tiles, tileURL: func() string { return a.fyne.Preferences().StringWithFallback(prefTileURL, tiles.DefaultURL) },
 		prefs: a.fyne.Preferences(), rules: a.ctl})
 	a.subs = newSubManager(a.ctl, a.health, a.refreshSide, func(profile, id string) { a.sidebar.Tree.Select(profile + subSep + id) })
@@ -668,10 +669,11 @@ func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) 
 	return id, nil
 }
 
-// selectTrackEvent selects the newest table row about subject key (a track).
-func (a *App) selectTrackEvent(key, label string) {
+// selectTrackEvent selects the newest table row about track k.
+func (a *App) selectTrackEvent(k geo.TrackKey, label string) {
+	key := k.String()
 	for i := a.model.Len() - 1; i >= 0; i-- {
-		if e := a.model.Row(i); e.Key == key && e.Geo != nil {
+		if e := a.model.Row(i); e.Key == key && e.Profile == k.Source && e.Geo != nil {
 			a.list.Select(i)
 			a.setNotice("Selected the latest observation of " + label + ".")
 			return

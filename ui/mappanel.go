@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -41,14 +42,21 @@ type MapPanel struct {
 	apply   *widget.Button
 	sub     *widget.Button
 	Content fyne.CanvasObject
+
+	drawnGen uint64    // the tracks' generation at the last frame
+	drawnAt  time.Time // when the last frame was asked for
 }
 
 // mapDeps is what the map panel needs from the window around it.
 type mapDeps struct {
-	ctl     subscriber
-	notice  func(string)
-	pick    func(key, label string) // select the newest table row about a track
-	changed func()                  // after a subscription changed
+	ctl    subscriber
+	notice func(string)
+	pick   func(k geo.TrackKey, label string) // select the newest table row about a track
+	// clock is the moment a source's tracks are seen at: the wall clock for a
+	// live profile, the playback clock for an opened recording (nil: the wall
+	// clock).
+	clock   func(source string) time.Time
+	changed func() // after a subscription changed
 	win     fyne.Window
 	clip    fyne.Clipboard
 	tiles   func(urlTemplate string) *tiles.Source // nil: no online layer
@@ -384,7 +392,15 @@ func (p *MapPanel) onTrackTapped(t *geo.Track) {
 	if label == "" {
 		label = t.Key.TrackID
 	}
-	p.pick(t.Key.String(), label)
+	p.pick(t.Key, label)
+}
+
+// now is the moment the tracks of source are seen at.
+func (p *MapPanel) now(source string) time.Time {
+	if p.clock != nil {
+		return p.clock(source)
+	}
+	return time.Now()
 }
 
 // trackFix is one position of one track, as the decoder identified it.
@@ -394,12 +410,21 @@ type trackFix struct {
 	fix   geo.Fix
 }
 
-// fixOf reads the track position an event carries, if it carries one.
+// trackKeyOf is the track an event is about: its Key, from its profile.
+func trackKeyOf(e *session.Event) (geo.TrackKey, bool) {
+	k, ok := geo.ParseTrackKey(e.Key)
+	k.Source = e.Profile
+	return k, ok
+}
+
+// fixOf reads the track position an event carries, if it carries one. Its time
+// is the event's (the frame's arrival, as recorded): a track's age is measured
+// in the clock of the feed that reported it.
 func fixOf(e *session.Event) (trackFix, bool) {
 	if e.Geo == nil {
 		return trackFix{}, false
 	}
-	k, ok := geo.ParseTrackKey(e.Key)
+	k, ok := trackKeyOf(e)
 	if !ok {
 		return trackFix{}, false
 	}
@@ -430,7 +455,39 @@ func (p *MapPanel) Rebuild(fs []trackFix) {
 }
 
 // Update redraws with the current tracks and the subscriptions' polygons.
+//
+// The map and the list are drawn again only when something they show changed,
+// and once a second for what time changes (the markers' fading, the ages).
 func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.State) {
+	now := time.Now()
+	gen := p.tracks.Gen()
+	tick := now.Sub(p.drawnAt) >= time.Second
+	if gen != p.drawnGen || tick {
+		p.updateTracks()
+	}
+	polys, targets, subs := p.polygons(profiles, states)
+	if gen == p.drawnGen && !tick && slices.EqualFunc(polys, p.Map.Scene.Polygons, samePolygon) &&
+		slices.Equal(targets, p.target.Options) && slices.Equal(subs, p.subSel.Options) {
+		return
+	}
+	p.drawnGen, p.drawnAt = gen, now
+	p.Map.Scene.Polygons = polys
+	p.target.Options, p.subSel.Options = targets, subs
+	if p.target.Selected == "" && len(targets) > 0 {
+		p.target.SetSelected(targets[0])
+	}
+	p.Map.Refresh()
+	if p.Map.Draft() != nil {
+		p.check()
+	}
+}
+
+func samePolygon(a, b MapPolygon) bool {
+	return a.Label == b.Label && a.State == b.State && a.Color == b.Color && a.Live == b.Live && slices.Equal(a.Ring, b.Ring)
+}
+
+// updateTracks takes the tracks into the map and the list.
+func (p *MapPanel) updateTracks() {
 	tracks := p.tracks.All()
 	for _, t := range tracks {
 		if n := len(t.Trail); n > 1 && math.IsNaN(t.Trail[n-1].Heading) { // no heading reported: from the last move
@@ -449,8 +506,11 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 			p.Map.Scene.KindColors[t.Key.CollectionID] = kindColors[len(p.Map.Scene.KindColors)%len(kindColors)]
 		}
 	}
-	var polys []MapPolygon
-	var targets, subs []string
+}
+
+// polygons are the subscriptions' polygons and the watched geofences, with the
+// profiles a drawn polygon can be subscribed on and their subscriptions.
+func (p *MapPanel) polygons(profiles []session.Profile, states map[string]control.State) (polys []MapPolygon, targets, subs []string) {
 	for _, prof := range profiles {
 		poly, ok := session.PolygonalOf(prof.Dialect)
 		if !ok {
@@ -478,15 +538,7 @@ func (p *MapPanel) Update(profiles []session.Profile, states map[string]control.
 			}
 		}
 	}
-	p.Map.Scene.Polygons = polys
-	p.target.Options, p.subSel.Options = targets, subs
-	if p.target.Selected == "" && len(targets) > 0 {
-		p.target.SetSelected(targets[0])
-	}
-	p.Map.Refresh()
-	if p.Map.Draft() != nil {
-		p.check()
-	}
+	return polys, targets, subs
 }
 
 // fenceColor tells a watch rule's geofence from a subscription's polygon.

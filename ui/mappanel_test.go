@@ -230,3 +230,46 @@ func TestTrackListSelectsOnMapAndTable(t *testing.T) {
 		t.Fatalf("export %v: %.200s", err, data)
 	}
 }
+
+// The same track from a live profile and from an opened recording stays two
+// tracks, each selected in the table by its own profile's rows; each one's age
+// is measured in its own feed's clock (the recording's playback clock, not the
+// wall clock).
+func TestTracksKeyedBySourceAgedByTheirClock(t *testing.T) {
+	a := newTestApp(t, false)
+	p := a.mapPanel
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	wall := time.Now()
+	p.clock = func(source string) time.Time {
+		if source == "rec: harbour" {
+			return t0.Add(5 * time.Second)
+		}
+		return wall.Add(2 * time.Second)
+	}
+	key := geo.TrackKey{SourceSystemID: "demo-ais", CollectionID: "vessels", ObservationSpecID: "v", TrackID: "track1"}.String()
+	var fixes []trackFix
+	for i, e := range []session.Event{
+		{Profile: "rec: harbour", Time: t0, Key: key, Label: "Potomac Belle", Geo: &session.Point{Lon: -77.06, Lat: 38.90}, Dir: session.DirIn},
+		{Profile: "demo-gotham", Time: wall, Key: key, Label: "Potomac Belle", Geo: &session.Point{Lon: -77.03, Lat: 38.85}, Dir: session.DirIn},
+	} {
+		f, ok := fixOf(&e)
+		if !ok {
+			t.Fatalf("event %d carries no fix", i)
+		}
+		fixes = append(fixes, f)
+	}
+	p.OnFixes(fixes)
+	p.Update(nil, nil)
+	if len(p.list.tracks) != 2 {
+		t.Fatalf("%d tracks, want the live one and the recorded one apart", len(p.list.tracks))
+	}
+	ages := map[string]string{}
+	for _, tr := range p.list.tracks {
+		info := trackInfo(tr, p.now(tr.Key.Source))
+		f := strings.Fields(info)
+		ages[tr.Key.Source] = f[len(f)-1]
+	}
+	if ages["rec: harbour"] != "5s" || ages["demo-gotham"] != "2s" {
+		t.Fatalf("ages %v, want 5s in the recording's clock and 2s live", ages)
+	}
+}

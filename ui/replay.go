@@ -225,6 +225,15 @@ func humanBytes(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
+// sourceClock is the moment a profile's events are seen at: an opened
+// recording's playback clock, else the wall clock.
+func (a *App) sourceClock(name string) time.Time {
+	if src := a.ctl.Source(name); src != nil {
+		return src.Clock.Now()
+	}
+	return time.Now()
+}
+
 // replayMoved shows a clock moved by hand at once; the events follow at the next
 // drain, a thirtieth of a second later.
 func (a *App) replayMoved() { a.replay.refresh() }

@@ -43,7 +43,7 @@ func newTrackList(p *MapPanel) *trackList {
 			t := l.tracks[i]
 			b := o.(*fyne.Container)
 			b.Objects[0].(*widget.Label).SetText(trackName(t))
-			b.Objects[1].(*widget.Label).SetText(trackInfo(t, time.Now()))
+			b.Objects[1].(*widget.Label).SetText(trackInfo(t, p.now(t.Key.Source)))
 		})
 	l.List.OnSelected = func(i widget.ListItemID) {
 		if i >= len(l.tracks) {
@@ -52,7 +52,7 @@ func newTrackList(p *MapPanel) *trackList {
 		t := l.tracks[i]
 		p.Map.Scene.Selected = t.Key
 		p.Map.CenterOn(t.Latest().Point, math.Max(p.Map.Scene.View.Zoom, 13))
-		p.pick(t.Key.String(), trackName(t))
+		p.pick(t.Key, trackName(t))
 	}
 	return l
 }
