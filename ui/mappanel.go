@@ -38,10 +38,12 @@ type MapPanel struct {
 	subSel  *widget.Select // subscription to apply the draft to
 	street  *widget.Check  // online tiles
 	fence   *widget.Button // the draft becomes a geofence watch rule
-	list    *trackList     // the latest position of every track
-	apply   *widget.Button
-	sub     *widget.Button
-	Content fyne.CanvasObject
+	// polyMenu opens, saves and copies the draft (GeoJSON, the query).
+	polyMenu *widget.Button
+	list     *trackList // the latest position of every track
+	apply    *widget.Button
+	sub      *widget.Button
+	Content  fyne.CanvasObject
 
 	drawnGen uint64    // the tracks' generation at the last frame
 	drawnAt  time.Time // when the last frame was asked for
@@ -103,24 +105,39 @@ func newMapPanel(d mapDeps) *MapPanel {
 	p.sub = widget.NewButtonWithIcon("Subscribe", theme.MailSendIcon(), p.onSubscribe)
 	p.subSel = widget.NewSelect(nil, nil)
 	p.subSel.PlaceHolder = "subscription"
-	p.apply = widget.NewButton("Apply to subscription", p.onApply)
+	p.apply = widget.NewButtonWithIcon("Apply", theme.ViewRefreshIcon(), p.onApply)
 	p.fence = widget.NewButtonWithIcon("Watch polygon", theme.WarningIcon(), p.onWatchPolygon)
-	copyQuery := widget.NewButton("Copy query", func() { p.copy(p.queryJSON()) })
-	copyGeo := widget.NewButton("Copy GeoJSON", func() { p.copy(p.geoJSON()) })
-	save := widget.NewButtonWithIcon("", theme.DocumentSaveIcon(), p.onSave)
-	open := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), p.onOpen)
+	// The polygon's file and clipboard actions share one menu, so that the row
+	// fits beside the track list at 1280 px.
+	var polyMenu *widget.Button
+	polyMenu = widget.NewButtonWithIcon("Polygon", theme.MenuDropDownIcon(), func() {
+		c := fyne.CurrentApp().Driver().CanvasForObject(polyMenu)
+		if c == nil {
+			return
+		}
+		widget.ShowPopUpMenuAtRelativePosition(fyne.NewMenu("",
+			fyne.NewMenuItemWithIcon("Open GeoJSON…", theme.FolderOpenIcon(), p.onOpen),
+			fyne.NewMenuItemWithIcon("Save GeoJSON…", theme.DocumentSaveIcon(), p.onSave),
+			fyne.NewMenuItemSeparator(),
+			fyne.NewMenuItemWithIcon("Copy query", theme.ContentCopyIcon(), func() { p.copy(p.queryJSON()) }),
+			fyne.NewMenuItemWithIcon("Copy GeoJSON", theme.ContentCopyIcon(), func() { p.copy(p.geoJSON()) }),
+		), c, fyne.NewPos(0, polyMenu.Size().Height), polyMenu)
+	})
+	polyMenu.IconPlacement = widget.ButtonIconTrailingText
+	p.polyMenu = polyMenu
 	online := widget.NewCheck("Street map", func(on bool) {
 		p.prefs.SetBool(prefStreetMap, on)
 		p.setOnline(on)
 	})
 	online.SetChecked(p.prefs.Bool(prefStreetMap))
 	p.street = online
-	// The rows scroll sideways rather than widen the window's centre.
+	// At 1280 px both rows fit; a narrower window scrolls them sideways rather
+	// than widen the window's centre.
 	top := container.NewHScroll(container.NewHBox(zoomOut, zoomIn, fit, online, widget.NewSeparator(), p.draw, p.finish, undo, redo, clearBtn,
-		widget.NewSeparator(), open, save, copyQuery, copyGeo))
+		widget.NewSeparator(), polyMenu))
 	bottom := container.NewVBox(
 		container.NewBorder(nil, nil, nil, p.repair, p.problem),
-		container.NewHScroll(container.NewHBox(widget.NewLabel("New subscription on"), p.target, p.sub, p.fence, widget.NewSeparator(), p.subSel, p.apply)))
+		container.NewHScroll(container.NewHBox(widget.NewLabel("Subscribe on"), p.target, p.sub, p.fence, widget.NewSeparator(), p.subSel, p.apply)))
 	p.list = newTrackList(p)
 	exportTracks := widget.NewButtonWithIcon("Export tracks", theme.DownloadIcon(), p.onExportTracks)
 	side := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabelWithStyle("TRACKS", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), exportTracks), nil, nil, nil, p.list.List)

@@ -3,6 +3,7 @@ package ui
 import (
 	"image"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -210,9 +211,18 @@ func (m *MapView) layoutLabels() {
 	for _, p := range Places(v) {
 		want = append(want, mapLabel{text: p.Name, pos: fyne.NewPos(float32(p.X), float32(p.Y)), col: theme.ColorNamePlaceHolder, place: true})
 	}
-	want = placeLabels(want, maxLabels, size, func(s string) fyne.Size {
+	// The legend's corner is taken: nothing is named under it.
+	var legend []mapLabel
+	for _, l := range m.legend {
+		if l.Visible() {
+			legend = append(legend, mapLabel{text: l.Text, pos: l.Position(), fixed: true})
+		}
+	}
+	want = append(legend, want...)
+	want = placeLabels(want, maxLabels+len(legend), size, func(s string) fyne.Size {
 		return fyne.MeasureText(s, theme.CaptionTextSize(), fyne.TextStyle{})
 	})
+	want = slices.DeleteFunc(want, func(l mapLabel) bool { return l.fixed })
 	for len(m.labels) < len(want) {
 		t := canvas.NewText("", theme.Color(theme.ColorNameForeground))
 		t.TextSize = theme.CaptionTextSize()
@@ -241,6 +251,7 @@ type mapLabel struct {
 	pos   fyne.Position
 	col   fyne.ThemeColorName
 	place bool
+	fixed bool // already drawn (the legend): only reserves its room
 }
 
 // placeLabels keeps, in order, the labels that overlap none kept before them,
