@@ -23,8 +23,14 @@ const spareChunks = 2
 // An arena is not safe for concurrent use: its ring's lock guards it.
 type arena struct {
 	chunks []*chunk // in the order they were filled; the last is being filled
+	first  uint32   // the number of chunks[0]; each chunk's is one more than the last's
 	spare  []*chunk
 	mapped int // bytes of chunks held, spare ones included
+}
+
+// span is where put left bytes: a chunk's number, the offset in it and the length.
+type span struct {
+	chunk, off, n uint32
 }
 
 // chunk is one mapping and the sequence of the newest event with bytes in it.
@@ -34,27 +40,45 @@ type chunk struct {
 	onHeap bool // the system refused a mapping: a Go allocation stands in
 }
 
-// put copies b into the arena for the event with sequence seq and returns the
-// copy. The copy is valid until free releases seq.
-func (a *arena) put(seq uint64, b []byte) []byte {
-	if len(b) == 0 {
-		return nil
+// put copies the strings parts into the arena, one after the other, for the
+// event with sequence seq, and says where. They stay there until free releases
+// seq.
+func (a *arena) put(seq uint64, parts ...[]byte) span {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
-	c := a.room(len(b))
-	start := len(c.mem)
-	c.mem = append(c.mem, b...) // within cap: room made sure of it
+	if n == 0 {
+		return span{}
+	}
+	c := a.room(n)
+	at := span{chunk: a.first + uint32(len(a.chunks)-1), off: uint32(len(c.mem)), n: uint32(n)}
+	for _, p := range parts {
+		c.mem = append(c.mem, p...) // within cap: room made sure of it
+	}
 	c.last = seq
-	return c.mem[start:len(c.mem):len(c.mem)]
+	return at
 }
 
-// putString is put for a string, returning a string over the copy.
-func (a *arena) putString(seq uint64, s string) string {
-	if s == "" {
+// bytes returns what put left at sp (nil for nothing), the arena's own memory.
+func (a *arena) bytes(sp span) []byte {
+	if sp.n == 0 {
+		return nil
+	}
+	c := a.chunks[sp.chunk-a.first]
+	return c.mem[sp.off : sp.off+sp.n : sp.off+sp.n]
+}
+
+// str is bytes as a string over the arena's memory.
+func str(b []byte) string {
+	if len(b) == 0 {
 		return ""
 	}
-	b := a.put(seq, unsafe.Slice(unsafe.StringData(s), len(s)))
 	return unsafe.String(&b[0], len(b))
 }
+
+// raw is s's bytes, for put.
+func raw(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // room returns a chunk with at least n bytes free: the one being filled, or a new
 // one (a spare when one fits).
@@ -90,6 +114,7 @@ func (a *arena) free(seq uint64) {
 	}
 	if i > 0 {
 		a.chunks = append(a.chunks[:0], a.chunks[i:]...)
+		a.first += uint32(i)
 	}
 }
 
@@ -128,5 +153,6 @@ func (a *arena) reset() {
 	for _, c := range a.spare {
 		a.unmap(c)
 	}
+	a.first += uint32(len(a.chunks))
 	a.chunks, a.spare = nil, nil
 }

@@ -3,11 +3,13 @@ package session_test
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 )
@@ -84,6 +86,10 @@ func checkEvent(t *testing.T, seq uint64, e *session.Event) {
 // near their size; a frame larger than a chunk has a chunk of its own.
 func TestRingKeepsEveryHeldEventsBytes(t *testing.T) {
 	r := session.NewRing(session.DefaultRingCap)
+	slots := r.Mapped() // the events' fixed parts, mapped once
+	if slots > 100*session.DefaultRingCap {
+		t.Errorf("%d bytes for the slots of %d events", slots, session.DefaultRingCap)
+	}
 	publishFrames(r, 1, 120_000)
 	huge := append(append([]byte(`"`), bytes.Repeat([]byte("h"), 3<<20)...), '"')
 	r.Publish(session.Event{Summary: "huge", Raw: huge})
@@ -108,12 +114,12 @@ func TestRingKeepsEveryHeldEventsBytes(t *testing.T) {
 		}
 		held += len(e.Summary) + len(e.Raw)
 	})
-	if m := r.Mapped(); m < held || m > held+4<<20 {
+	if m := r.Mapped() - slots; m < held || m > held+4<<20 {
 		t.Errorf("the arena maps %d bytes for %d held", m, held)
 	}
 	r.Clear()
-	if m := r.Mapped(); m != 0 {
-		t.Errorf("%d bytes still mapped after Clear", m)
+	if m := r.Mapped() - slots; m != 0 {
+		t.Errorf("%d bytes of the arena still mapped after Clear", m)
 	}
 	publishFrames(r, 200_001, 200_010)
 	r.Each(0, 200_010, func(seq uint64, e *session.Event) { checkEvent(t, seq, e) })
@@ -187,5 +193,40 @@ func TestRingConcurrentReaders(t *testing.T) {
 	readers.Wait()
 	if _, total := r.Len(); total != 12_000 {
 		t.Fatalf("%d published", total)
+	}
+}
+
+// Every field comes back as it went in (the time in its own zone, a zero time,
+// positions, an empty but present frame), through Get and through Each, and a
+// feed that makes up a new kind for every frame does not grow the ring's table of
+// names past what it holds.
+func TestRingKeepsEveryField(t *testing.T) {
+	r := session.NewRing(50)
+	heading, speed := 271.5, 12.25
+	zone := time.FixedZone("", 2*3600)
+	at := time.Date(2026, 3, 1, 12, 0, 0, 123456789, zone)
+	in := session.Event{Time: at, Profile: "p", Dialect: "gotham", Dir: session.DirIn, Sub: "3", Kind: "track",
+		Summary: "vessel", Geo: &session.Point{Lon: -77.05, Lat: 38.87}, Key: "t-1", Label: "Potomac Queen",
+		Heading: &heading, Speed: &speed, Raw: []byte(`{"id":"t-1"}`)}
+	r.Publish(in)
+	r.Publish(session.Event{Summary: "no time", Raw: []byte{}})
+	got, _ := r.Get(1)
+	if !reflect.DeepEqual(got, in) || got.Time.Location() != zone || got.Geo == in.Geo {
+		t.Fatalf("got %+v\nwant %+v", got, in)
+	}
+	if e, _ := r.Get(2); !e.Time.IsZero() || e.Raw == nil || len(e.Raw) != 0 || e.Geo != nil || e.Speed != nil {
+		t.Fatalf("the second event came back as %+v", e)
+	}
+	var lent session.Event
+	r.Each(0, 1, func(_ uint64, e *session.Event) { lent = e.Clone() })
+	r.Each(1, 2, func(uint64, *session.Event) {}) // reuses what Each lends
+	if !reflect.DeepEqual(lent, in) {
+		t.Fatalf("cloned %+v", lent)
+	}
+	for i := range 10_000 {
+		r.Publish(session.Event{Kind: "made-up-" + strconv.Itoa(i), Summary: "x"})
+	}
+	if n := r.NamesHeld(); n > r.Cap() {
+		t.Fatalf("%d names for %d events held", n, r.Cap())
 	}
 }
