@@ -94,38 +94,59 @@ func (f *websocketForm) Load(spec json.RawMessage) {
 }
 
 // websocketFields are a plain WebSocket profile's own: which JSON pointers name an
-// event's kind, and the summary template.
+// event's kind and its subject (key, label), and the summary template.
 type websocketFields struct {
 	onChange
-	kind, summary *widget.Entry
+	kind, key, label, summary *widget.Entry
 }
 
 func newWebSocketFields() *websocketFields {
-	f := &websocketFields{kind: widget.NewEntry(), summary: widget.NewEntry()}
+	f := &websocketFields{kind: widget.NewEntry(), key: widget.NewEntry(), label: widget.NewEntry(), summary: widget.NewEntry()}
 	f.kind.SetPlaceHolder(ws.DefaultKind)
+	f.key.SetPlaceHolder(ws.DefaultKey)
+	f.label.SetPlaceHolder(ws.DefaultLabel)
 	f.summary.SetPlaceHolder("{/user/name}: {/text}")
-	f.kind.OnChanged = func(string) { f.changed() }
-	f.summary.OnChanged = func(string) { f.changed() }
+	for _, e := range []*widget.Entry{f.kind, f.key, f.label, f.summary} {
+		e.OnChanged = func(string) { f.changed() }
+	}
 	return f
+}
+
+// pointerFields are the entries that hold pointers, with their settings' keys and
+// defaults (a default is not saved).
+func (f *websocketFields) pointerFields() []struct {
+	entry    *widget.Entry
+	key, def string
+} {
+	return []struct {
+		entry    *widget.Entry
+		key, def string
+	}{{f.kind, ws.SettingKind, ws.DefaultKind}, {f.key, ws.SettingKey, ws.DefaultKey}, {f.label, ws.SettingLabel, ws.DefaultLabel}}
 }
 
 func (f *websocketFields) Items() []*widget.FormItem {
 	return []*widget.FormItem{
 		{Text: "Kind from", Widget: f.kind, HintText: "JSON pointers tried in order, e.g. /type /data/event; none found: text or binary"},
+		{Text: "Key from", Widget: f.key, HintText: "what an event is about (an id, a symbol): one row each in the Latest per key view"},
+		{Text: "Label from", Widget: f.label, HintText: "the name a person knows that subject by"},
 		{Text: "Summary", Widget: f.summary, HintText: "text with {/pointer} for values; empty: the first few fields"},
 	}
 }
 
 func (f *websocketFields) Load(s map[string]string) {
-	f.kind.SetText(s[ws.SettingKind])
+	for _, p := range f.pointerFields() {
+		p.entry.SetText(s[p.key])
+	}
 	f.summary.SetText(s[ws.SettingSummary])
 }
 
 // Settings keeps only what differs from the defaults, checked as the session will.
 func (f *websocketFields) Settings() (map[string]string, error) {
 	out := map[string]string{}
-	if k := strings.TrimSpace(f.kind.Text); k != "" && k != ws.DefaultKind {
-		out[ws.SettingKind] = k
+	for _, p := range f.pointerFields() {
+		if k := strings.TrimSpace(p.entry.Text); k != "" && k != p.def {
+			out[p.key] = k
+		}
 	}
 	if s := f.summary.Text; strings.TrimSpace(s) != "" {
 		out[ws.SettingSummary] = s

@@ -74,8 +74,14 @@ func TestWebSocketProfileFields(t *testing.T) {
 		t.Fatalf("bad template accepted: %q", f.Problem.Text)
 	}
 	fields.summary.SetText("{/user}: {/text}")
+	fields.key.SetText("symbol")
+	if !f.Save.Disabled() || !strings.Contains(f.Problem.Text, "websocket key") {
+		t.Fatalf("bad key pointer accepted: %q", f.Problem.Text)
+	}
+	fields.key.SetText("/symbol")
+	fields.label.SetText(ws.DefaultLabel)
 	test.Tap(f.Save)
-	if saved == nil || len(saved.Settings) != 1 || saved.Settings[ws.SettingSummary] != "{/user}: {/text}" {
+	if saved == nil || len(saved.Settings) != 2 || saved.Settings[ws.SettingSummary] != "{/user}: {/text}" || saved.Settings[ws.SettingKey] != "/symbol" {
 		t.Fatalf("saved %+v", saved)
 	}
 }

@@ -311,6 +311,7 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 			ev.Sub = s.ID
 		}
 		ev.Summary = summarizeNoteUpdate(id, typ, v)
+		ev.Key = id // the note's id: its updates and the note itself are one subject
 	case "":
 		ev.Kind, ev.Summary = "unknown", "message without a type"
 	default:

@@ -78,3 +78,24 @@ func TestURLTokenMovesToTheTokenField(t *testing.T) {
 		t.Fatalf("after the fix: %+v", p)
 	}
 }
+
+// A note's updates (reactions, votes, edits, deletion) carry the note's id as their
+// Key, as the note does, so they count for the same subject.
+func TestNoteUpdatesCarryTheNoteKey(t *testing.T) {
+	p := session.Profile{Name: "corpus", Dialect: misskey.Name, URL: "ws://x/streaming",
+		Subs: []json.RawMessage{st.JSON(`{"channel":"localTimeline"}`)}}
+	n := 0
+	for _, f := range st.Corpus(t, misskey.Name) {
+		if !strings.HasPrefix(f.Name, "noteUpdated-") {
+			continue
+		}
+		n++
+		e := st.Replay(t, p, f.Frame, 1)[0]
+		if !strings.HasPrefix(e.Kind, "noteUpdated:") || e.Key != "a3x9k2m1p0" {
+			t.Errorf("%s: kind %q key %q", f.Name, e.Kind, e.Key)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no noteUpdated frame in the corpus")
+	}
+}

@@ -28,11 +28,23 @@ const (
 	// SettingSummary is a template: text in which every {/pointer} is replaced by
 	// the value there, e.g. "{/user/name}: {/text}".
 	SettingSummary = "summary"
+	// SettingKey lists JSON pointers tried in order for what an event is about (a
+	// ticker symbol, an order id), so the "latest per key" view has one row per
+	// subject; SettingLabel the same for the name a person knows it by.
+	SettingKey   = "key"
+	SettingLabel = "label"
 )
 
-// DefaultKind is what SettingKind means when unset: the fields most feeds name their
-// message type with.
-const DefaultKind = "/type /event /op"
+// Defaults of the settings when unset: the fields most feeds name their message
+// type, the subject's identity and its name with.
+const (
+	DefaultKind  = "/type /event /op"
+	DefaultKey   = "/id"
+	DefaultLabel = "/name /title"
+)
+
+// pointerSettings are the settings that list pointers, with their defaults.
+var pointerSettings = [...][2]string{{SettingKind, DefaultKind}, {SettingKey, DefaultKey}, {SettingLabel, DefaultLabel}}
 
 // Kinds of frames that carry no kind of their own.
 const (
@@ -108,10 +120,12 @@ func SpecOf(frame []byte) json.RawMessage {
 	return b
 }
 
-// CheckSettings validates the kind pointers and the summary template.
+// CheckSettings validates the pointers and the summary template.
 func (Dialect) CheckSettings(s map[string]string) error {
-	if _, err := parsePointers(s[SettingKind]); err != nil {
-		return fmt.Errorf("websocket %s: %w", SettingKind, err)
+	for _, ps := range pointerSettings {
+		if _, err := parsePointers(s[ps[0]], ps[1]); err != nil {
+			return fmt.Errorf("websocket %s: %w", ps[0], err)
+		}
 	}
 	if _, err := parseTemplate(s[SettingSummary]); err != nil {
 		return fmt.Errorf("websocket %s: %w", SettingSummary, err)
@@ -125,15 +139,18 @@ func (d Dialect) NewClient() session.Client { return d.NewClientFor(&session.Pro
 // NewClientFor returns a client that follows p's settings; settings that do not
 // parse (Validate refuses them first) fall back to the defaults.
 func (Dialect) NewClientFor(p *session.Profile) session.Client {
-	kind, err := parsePointers(p.Settings[SettingKind])
-	if err != nil {
-		kind, _ = parsePointers("")
+	var ptrs [len(pointerSettings)][]Pointer
+	for i, ps := range pointerSettings {
+		ptrs[i], _ = parsePointers(p.Settings[ps[0]], ps[1])
+		if ptrs[i] == nil {
+			ptrs[i], _ = parsePointers("", ps[1])
+		}
 	}
 	tmpl, err := parseTemplate(p.Settings[SettingSummary])
 	if err != nil {
 		tmpl = nil
 	}
-	return &Client{dec: Decoder{Kind: kind, Summary: tmpl}, sent: map[string][]byte{}}
+	return &Client{dec: Decoder{Kind: ptrs[0], Key: ptrs[1], Label: ptrs[2], Summary: tmpl}, sent: map[string][]byte{}}
 }
 
 // PlainText marks that a plain WebSocket's frames may be any text.

@@ -27,6 +27,9 @@ const (
 type Decoder struct {
 	Kind    []Pointer // tried in order; nil: DefaultKind
 	Summary Template  // nil: the default summary
+	// Key and Label are tried in order for what the event is about (Event.Key,
+	// Event.Label): nil means DefaultKey and DefaultLabel.
+	Key, Label []Pointer
 
 	plan *plan
 	out  []jsonscan.Value
@@ -38,6 +41,8 @@ type Decoder struct {
 type plan struct {
 	set   *jsonscan.Set
 	kinds []lookup
+	keys  []lookup
+	label []lookup
 	tmpl  []lookup // one per template segment; a literal's is unused
 }
 
@@ -76,6 +81,12 @@ func (d *Decoder) compile() {
 	pl := &plan{}
 	for _, k := range kinds {
 		pl.kinds = append(pl.kinds, add(k))
+	}
+	for _, k := range orDefault(d.Key, defaultKey) {
+		pl.keys = append(pl.keys, add(k))
+	}
+	for _, k := range orDefault(d.Label, defaultLabel) {
+		pl.label = append(pl.label, add(k))
 	}
 	for _, sg := range d.Summary {
 		if sg.ptr != nil {
@@ -162,6 +173,8 @@ func (d *Decoder) json(frame []byte, fallback string) (session.Event, bool) {
 			}
 		}
 	}
+	ev.Key = d.first(doc, d.plan.keys)
+	ev.Label = d.first(doc, d.plan.label)
 	if d.Summary != nil {
 		var b strings.Builder
 		for i, sg := range d.Summary {
@@ -176,6 +189,26 @@ func (d *Decoder) json(frame []byte, fallback string) (session.Event, bool) {
 		ev.Summary = oneLine(defaultSummary(doc, skip), maxSummary)
 	}
 	return ev, true
+}
+
+// first is the text of the first pointer naming a non-empty scalar, on one line
+// and short, or "".
+func (d *Decoder) first(doc []byte, ls []lookup) string {
+	for _, l := range ls {
+		if v, ok := d.resolve(doc, l); ok && v.scalar() && !v.null() {
+			if k := v.text(); k != "" {
+				return oneLine(k, maxKind)
+			}
+		}
+	}
+	return ""
+}
+
+func orDefault(p, def []Pointer) []Pointer {
+	if p == nil {
+		return def
+	}
+	return p
 }
 
 // value is what a pointer found: raw bytes from the scan, or a decoded value where
@@ -239,7 +272,11 @@ func (d *Decoder) resolve(doc []byte, l lookup) (value, bool) {
 	return value{decoded: found}, ok
 }
 
-var defaultKind, _ = parsePointers("")
+var (
+	defaultKind, _  = parsePointers("", DefaultKind)
+	defaultKey, _   = parsePointers("", DefaultKey)
+	defaultLabel, _ = parsePointers("", DefaultLabel)
+)
 
 // defaultSummary is "key=value" for the first few scalar fields of an object, in the
 // frame's order and without the field that gave the kind; a scalar's own text; or
@@ -434,9 +471,9 @@ func (p Pointer) Find(doc any) (any, bool) {
 }
 
 // parsePointers parses the space-separated pointers of SettingKind ("" is the default).
-func parsePointers(s string) ([]Pointer, error) {
+func parsePointers(s, def string) ([]Pointer, error) {
 	if strings.TrimSpace(s) == "" {
-		s = DefaultKind
+		s = def
 	}
 	var out []Pointer
 	for _, f := range strings.Fields(s) {

@@ -113,6 +113,46 @@ func TestKindPointerAndSummaryTemplate(t *testing.T) {
 	}
 }
 
+// Key and Label come from /id and /name (or /title) unless the profile names
+// other pointers; the settings reach a live session.
+func TestKeyAndLabelPointers(t *testing.T) {
+	var def ws.Decoder
+	if e := def.Text([]byte(`{"type":"order","id":42,"name":"first\norder"}`)); e.Key != "42" || e.Label != "first order" {
+		t.Errorf("defaults: key %q label %q", e.Key, e.Label)
+	}
+	if e := def.Text([]byte(`{"id":{"nested":1},"title":"t"}`)); e.Key != "" || e.Label != "t" {
+		t.Errorf("object id: key %q label %q", e.Key, e.Label)
+	}
+	if e := def.Text([]byte("plain")); e.Key != "" || e.Label != "" {
+		t.Errorf("text: key %q label %q", e.Key, e.Label)
+	}
+	long := strings.Repeat("k", 100)
+	if e := def.Text([]byte(`{"id":"` + long + `"}`)); len([]rune(e.Key)) > 65 || !strings.HasSuffix(e.Key, "…") {
+		t.Errorf("key not bounded: %d runes", len([]rune(e.Key)))
+	}
+
+	p, _ := demoProfile(t)
+	p.Settings = map[string]string{ws.SettingKey: "/symbol /op", ws.SettingLabel: "/side"}
+	_, c := st.Connect(t, p)
+	tick, _ := c.WaitKind(t, 0, session.DirIn, "tick")
+	if tick.Key != "FSC-USD" || tick.Label != "" {
+		t.Errorf("tick: key %q label %q", tick.Key, tick.Label)
+	}
+	trade, _ := c.WaitKind(t, 0, session.DirIn, "trade")
+	if trade.Key != "" || trade.Label != "buy" && trade.Label != "sell" {
+		t.Errorf("trade: key %q label %q", trade.Key, trade.Label)
+	}
+	if hb, _ := c.WaitKind(t, 0, session.DirIn, "heartbeat"); hb.Key != "heartbeat" {
+		t.Errorf("heartbeat key %q", hb.Key)
+	}
+	for _, k := range []string{ws.SettingKey, ws.SettingLabel} {
+		p.Settings = map[string]string{k: "id"}
+		if err := p.Validate(); err == nil || !strings.Contains(err.Error(), "websocket "+k+": ") {
+			t.Errorf("Validate %s: %v", k, err)
+		}
+	}
+}
+
 // Every subscription's message goes out as it is (a JSON string as its text, other
 // JSON compact) and the demo echoes it; its echo counts for that subscription.
 func TestMessagesAreSentAndEchoed(t *testing.T) {
