@@ -97,6 +97,7 @@ type App struct {
 	notice  *widget.Label
 	pause   *widget.Button
 	scope   *widget.Button // what the table shows; tapping it shows every profile
+	latest  *widget.Check  // the table shows one row per subject
 	centre  *container.Split
 	right   fyne.CanvasObject // the detail pane, which the user may fold away
 	split   float64           // the centre's offset before the detail was hidden
@@ -223,6 +224,8 @@ func (a *App) buildUI() {
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
 	a.list.OnEscape = a.showAllProfiles
+	a.list.OnViewChanged = a.updateStatus
+	a.list.OnCopied = func(what string) { a.setNotice("Copied the " + what + " to the clipboard.") }
 	a.sidebar = NewSidebar()
 	a.sidebar.Tree.OnSelected = func(id widget.TreeNodeID) {
 		a.selectedNode = id
@@ -251,6 +254,9 @@ func (a *App) buildUI() {
 	a.filter.onEscape = func() { a.win.Canvas().Focus(a.list) }
 	a.scope = widget.NewButtonWithIcon("All profiles", theme.ListIcon(), a.showAllProfiles)
 	a.scope.Importance = widget.LowImportance
+	// One row per track, note or kind beside the raw stream: a feed that repeats
+	// the same 12 vessels every second reads as 12 rows.
+	a.latest = widget.NewCheck("Latest per key", a.list.SetLatest)
 
 	a.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), a.onPauseTapped)
 	a.follow = widget.NewButtonWithIcon("Follow", theme.MoveDownIcon(), func() { a.list.SetFollowing(true) })
@@ -270,7 +276,7 @@ func (a *App) buildUI() {
 	a.replay = newReplayBar(a.ctl.Sources, a.replayMoved, a.closeSource)
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(add, a.connect, a.rec.toggle, widget.NewSeparator(), a.pause, a.follow, clear, widget.NewSeparator(), a.scope),
-		container.NewHBox(a.rec.all, export), a.filter)
+		container.NewHBox(a.latest, a.rec.all, export), a.filter)
 	side := container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			widget.NewButtonWithIcon("All profiles", theme.HomeIcon(), a.showAllProfiles)),
@@ -602,6 +608,7 @@ func (a *App) apply(in *arrivals) {
 	} else {
 		a.advance()
 	}
+	a.list.Tick()
 	a.subs.OnReplies(in.replies)
 	a.mapPanel.OnFixes(in.fixes)
 	a.alerts.OnEvents(in.alerts)
@@ -673,8 +680,7 @@ func (a *App) applyNewSub(profile string, spec json.RawMessage) (string, error) 
 func (a *App) selectTrackEvent(k geo.TrackKey, label string) {
 	key := k.String()
 	for i := a.model.Len() - 1; i >= 0; i-- {
-		if e := a.model.Row(i); e.Key == key && e.Profile == k.Source && e.Geo != nil {
-			a.list.Select(i)
+		if e := a.model.Row(i); e.Key == key && e.Profile == k.Source && e.Geo != nil && a.list.SelectSeq(a.model.Seq(i)) {
 			a.setNotice("Selected the latest observation of " + label + ".")
 			return
 		}
@@ -724,8 +730,15 @@ func (a *App) updateStatus() {
 	case !a.list.Following():
 		mode = "scrolled back"
 	}
-	s := fmt.Sprintf("%d profiles · %d open · %.0f ev/s · %d of %d kept · %d shown · %s",
-		len(a.profiles), open, total, a.model.Stored(), a.model.Cap(), a.model.Len(), mode)
+	shown := fmt.Sprintf("%d shown", a.model.Len())
+	if a.list.Latest() {
+		shown = fmt.Sprintf("%d keys of %d", a.list.Len(), a.model.Len())
+	}
+	if st := a.list.SortText(); st != "" {
+		shown += " · " + st
+	}
+	s := fmt.Sprintf("%d profiles · %d open · %.0f ev/s · %d of %d kept · %s · %s",
+		len(a.profiles), open, total, a.model.Stored(), a.model.Cap(), shown, mode)
 	if a.dropped > 0 {
 		s += fmt.Sprintf(" · %d events dropped from view", a.dropped)
 	}

@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -43,6 +44,10 @@ type EventList struct {
 	// OnColumnsChanged is called with the columns' widths (characters) after the
 	// user dragged a header boundary, so that they can be remembered.
 	OnColumnsChanged func(widths []int)
+	// OnViewChanged is called when the sort or the latest-per-key view changes.
+	OnViewChanged func()
+	// OnCopied is called with what a copy put on the clipboard ("row", "raw JSON"…).
+	OnCopied func(what string)
 
 	offset   int // first visible row
 	follow   bool
@@ -56,11 +61,17 @@ type EventList struct {
 	focused  bool
 	rowSize  fyne.Size // of one character cell and one row
 	textSize float32
+
+	latest   *latestView // one row per subject, when on
+	sorted   *sortedView // the rows sorted by a column, when on
+	sortCol  int         // -1: as they came
+	sortDesc bool
+	ticked   time.Time // when the latest view's ages were last redrawn
 }
 
 // NewEventList shows m, following its newest row.
 func NewEventList(m *Model) *EventList {
-	l := &EventList{Model: m, follow: true, dragCol: -1}
+	l := &EventList{Model: m, follow: true, dragCol: -1, sortCol: -1}
 	for _, c := range columns {
 		l.widths = append(l.widths, c.chars)
 	}
@@ -125,8 +136,12 @@ func (l *EventList) VisibleRows() int { return max(1, l.visible) }
 // Appended tells the list that rows were added and evicted rows dropped from the
 // front, so it can keep its place or follow the newest.
 func (l *EventList) Appended(evicted int) {
-	if !l.follow {
-		l.offset = max(0, l.offset-evicted)
+	if l.sorted == nil && l.latest == nil {
+		if !l.follow {
+			l.offset = max(0, l.offset-evicted)
+		}
+	} else {
+		l.syncViews()
 	}
 	l.clamp()
 	l.Refresh()
@@ -135,7 +150,8 @@ func (l *EventList) Appended(evicted int) {
 // Reset is called after the model was refiltered or cleared: the selection stays
 // selected if it is still shown.
 func (l *EventList) Reset() {
-	if l.hasSel && l.Model.IndexOf(l.selSeq) < 0 {
+	l.syncViews()
+	if l.hasSel && l.rows().IndexOf(l.selSeq) < 0 {
 		l.hasSel = false
 		if l.OnSelected != nil {
 			l.OnSelected(nil)
@@ -157,16 +173,16 @@ func (l *EventList) ScrollToRow(i int) {
 
 // Select selects row i and shows it.
 func (l *EventList) Select(i int) {
-	if i < 0 || i >= l.Model.Len() {
+	if i < 0 || i >= l.rows().Len() {
 		return
 	}
-	l.selSeq, l.hasSel = l.Model.Seq(i), true
+	l.selSeq, l.hasSel = l.rows().Seq(i), true
 	if i < l.offset || i >= l.offset+l.VisibleRows() {
 		l.ScrollToRow(i)
 	}
 	l.Refresh()
 	if l.OnSelected != nil {
-		l.OnSelected(l.Model.Row(i))
+		l.OnSelected(l.rows().Row(i))
 	}
 }
 
@@ -175,10 +191,10 @@ func (l *EventList) Selected() int {
 	if !l.hasSel {
 		return -1
 	}
-	return l.Model.IndexOf(l.selSeq)
+	return l.rows().IndexOf(l.selSeq)
 }
 
-func (l *EventList) maxOffset() int { return max(0, l.Model.Len()-l.VisibleRows()) }
+func (l *EventList) maxOffset() int { return max(0, l.rows().Len()-l.VisibleRows()) }
 
 func (l *EventList) clamp() {
 	if l.follow {
@@ -225,7 +241,11 @@ func (l *EventList) Tapped(ev *fyne.PointEvent) {
 		return
 	}
 	row := int(ev.Position.Y/max(1, l.rowSize.Height)) - 1 // the first line is the header
-	if row < 0 || l.offset+row >= l.Model.Len() {
+	if row == -1 && ev.Position.Y >= 0 {
+		l.headerTapped(ev.Position.X)
+		return
+	}
+	if row < 0 || l.offset+row >= l.rows().Len() {
 		return
 	}
 	// Picking a row means reading it: stop following so it stays put.
@@ -283,7 +303,7 @@ func (l *EventList) TypedKey(ev *fyne.KeyEvent) {
 	case fyne.KeyUp:
 		l.Select(max(0, sel-1))
 	case fyne.KeyDown:
-		l.Select(min(l.Model.Len()-1, sel+1))
+		l.Select(min(l.rows().Len()-1, sel+1))
 	case fyne.KeyPageUp:
 		l.scrollBy(-page)
 	case fyne.KeyPageDown:
@@ -416,7 +436,7 @@ func (r *eventListRenderer) Refresh() {
 	}
 	summaryChars = max(summaryChars, 8)
 	for i, c := range columns {
-		r.header.cells[i].Text = c.title
+		r.header.cells[i].Text = l.headerText(i, c.title, summaryChars)
 		r.header.cells[i].Color = th.Color(theme.ColorNamePlaceHolder, v)
 		r.header.cells[i].TextSize = l.textSize
 		r.header.cells[i].Refresh()
@@ -424,9 +444,10 @@ func (r *eventListRenderer) Refresh() {
 	r.header.bg.FillColor = th.Color(theme.ColorNameHeaderBackground, v)
 	r.header.bg.Refresh()
 	sel := l.Selected()
+	view := l.rows()
 	for i, row := range r.rows {
 		idx := l.offset + i
-		if i >= l.visible || idx >= l.Model.Len() {
+		if i >= l.visible || idx >= view.Len() {
 			for _, c := range row.cells {
 				c.Text = ""
 				c.Refresh()
@@ -435,7 +456,7 @@ func (r *eventListRenderer) Refresh() {
 			row.bg.Refresh()
 			continue
 		}
-		e := l.Model.Row(idx)
+		e := view.Row(idx)
 		col := kindColor(th, v, e)
 		texts := [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
 		for j, c := range row.cells {
@@ -463,7 +484,7 @@ func (r *eventListRenderer) Refresh() {
 	}
 	r.bar.FillColor = th.Color(theme.ColorNameScrollBarBackground, v)
 	r.bar.Refresh()
-	total := l.Model.Len()
+	total := view.Len()
 	barH := r.bar.Size().Height
 	if total > l.VisibleRows() && barH > 0 {
 		thumbH := max(20, barH*float32(l.VisibleRows())/float32(total))

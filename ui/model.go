@@ -23,6 +23,10 @@ type Model struct {
 
 	retries map[string]*retryRun // each profile's retry loop, folded
 	repeats map[uint64]int       // rounds a folded reconnecting row stands for
+
+	// gen counts rebuilds of rows and folds the rows taken out from the middle, so
+	// views over the rows (views.go) know when to look again.
+	gen, folds int
 }
 
 // Scope narrows the table to one profile, or one subscription of it.
@@ -135,6 +139,7 @@ func (m *Model) SetScope(s Scope) {
 func (m *Model) Scope() Scope { return m.scope }
 
 func (m *Model) refilter() {
+	m.gen++
 	m.rows = m.rows[:0]
 	m.retries, m.repeats = nil, nil
 	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
@@ -169,6 +174,7 @@ func (m *Model) take(seq uint64, e *session.Event) {
 	case e.Kind == session.StateReconnecting && r.row != 0 && key == r.reconnecting:
 		if i := m.IndexOf(r.row); i >= 0 {
 			m.rows = append(m.rows[:i], m.rows[i+1:]...)
+			m.folds++
 		}
 		n := max(m.repeats[r.row], 1) + 1
 		delete(m.repeats, r.row)
@@ -220,6 +226,7 @@ func (m *Model) Repeats(i int) int {
 
 // Clear empties the view; the ring keeps its events for other readers.
 func (m *Model) Clear() {
+	m.gen++
 	m.floor = m.last
 	m.rows = m.rows[:0]
 	m.hidden = nil
