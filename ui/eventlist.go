@@ -18,11 +18,12 @@ import (
 )
 
 // Column widths of the event list, in characters of the monospace font; the
-// summary takes what is left.
+// summary takes what is left. Kind fits the longest kind the dialects name
+// ("annotation-notification"), profile the demo's names.
 var columns = []struct {
 	title string
 	chars int
-}{{"time", 12}, {"", 1}, {"profile", 15}, {"sub", 3}, {"kind", 18}, {"summary", 0}}
+}{{"time", 12}, {"", 1}, {"profile", 15}, {"sub", 3}, {"kind", 23}, {"summary", 0}}
 
 const scrollbarWidth = 10
 
@@ -469,6 +470,9 @@ func (r *eventListRenderer) Refresh() {
 			if j == 0 || j == 2 || j == 3 {
 				c.Color = fg
 			}
+			if j == colKind && e.Dir == session.DirIn {
+				c.Color = kindHue(e.Kind)
+			}
 			c.TextSize = l.textSize
 			c.Refresh()
 		}
@@ -531,19 +535,100 @@ func kindColor(th fyne.Theme, v fyne.ThemeVariant, e *session.Event) color.Color
 	return th.Color(theme.ColorNameForeground, v)
 }
 
-// fit cuts s to n characters on one line.
+// kindHues tell kinds of incoming events apart (note, stats, data…) in the
+// kind column: one hue per kind, the same at every start, readable on either
+// variant's background.
+var kindHues = [2][6]color.NRGBA{
+	{{0x1f, 0x5f, 0xbf, 0xff}, {0x1b, 0x7f, 0x3a, 0xff}, {0x8a, 0x3f, 0xb0, 0xff}, {0x00, 0x7c, 0x80, 0xff}, {0xa8, 0x50, 0x00, 0xff}, {0xb0, 0x2d, 0x6a, 0xff}},
+	{{0x7a, 0xb4, 0xff, 0xff}, {0x7d, 0xd8, 0x8e, 0xff}, {0xc9, 0x9b, 0xff, 0xff}, {0x5f, 0xd7, 0xd7, 0xff}, {0xff, 0xb8, 0x6b, 0xff}, {0xff, 0x8f, 0xc4, 0xff}},
+}
+
+func kindHue(kind string) color.Color {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(kind); i++ {
+		h = (h ^ uint32(kind[i])) * 16777619
+	}
+	dark := 0
+	if isDark() {
+		dark = 1
+	}
+	return kindHues[dark][h%uint32(len(kindHues[0]))]
+}
+
+// fit cuts s to n cells of the monospace font on one line, with an ellipsis:
+// East Asian wide characters and most emoji take two cells, combining marks and
+// joiners none, and a cut never splits a character from its marks.
 func fit(s string, n int) string {
 	if strings.ContainsAny(s, "\n\r\t") {
 		s = strings.Join(strings.Fields(s), " ")
 	}
-	if utf8.RuneCountInString(s) <= n {
+	if utf8.RuneCountInString(s) <= n && !anyWide(s) {
+		return s
+	}
+	if cellWidth(s) <= n {
 		return s
 	}
 	if n <= 1 {
 		return "…"
 	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
+	used, cut := 0, 0
+	for i, r := range s {
+		w := runeCells(r)
+		if w > 0 && used+w > n-1 {
+			break
+		}
+		used += w
+		cut = i + utf8.RuneLen(r)
+	}
+	// Marks and joiners after the cut belong to the character before it: drop
+	// that character with them rather than show it bare, or half a sequence.
+	for cut > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:cut])
+		next, _ := utf8.DecodeRuneInString(s[cut:])
+		if runeCells(next) != 0 && r != 0x200d {
+			break
+		}
+		cut -= size
+	}
+	return s[:cut] + "…"
+}
+
+func anyWide(s string) bool {
+	for _, r := range s {
+		if r >= 0x1100 && runeCells(r) != 1 {
+			return true
+		}
+	}
+	return false
+}
+
+func cellWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeCells(r)
+	}
+	return n
+}
+
+// runeCells is how many monospace cells r takes: 0 for combining marks,
+// variation selectors and zero-width joiners, 2 for wide East Asian characters
+// and emoji (Unicode's East Asian Width, UAX #11, in its main ranges).
+func runeCells(r rune) int {
+	switch {
+	case r < 0x300:
+		return 1
+	case r <= 0x36f, r >= 0x1ab0 && r <= 0x1aff, r >= 0x1dc0 && r <= 0x1dff, r >= 0x20d0 && r <= 0x20ff,
+		r == 0x200b, r == 0x200c, r == 0x200d, r >= 0xfe00 && r <= 0xfe0f, r >= 0xfe20 && r <= 0xfe2f,
+		r >= 0x1f3fb && r <= 0x1f3ff, r >= 0xe0000 && r <= 0xe01ef:
+		return 0
+	case r >= 0x1100 && r <= 0x115f, r >= 0x2e80 && r <= 0x303e, r >= 0x3041 && r <= 0x33ff,
+		r >= 0x3400 && r <= 0x4dbf, r >= 0x4e00 && r <= 0x9fff, r >= 0xa000 && r <= 0xa4cf,
+		r >= 0xac00 && r <= 0xd7a3, r >= 0xf900 && r <= 0xfaff, r >= 0xfe30 && r <= 0xfe4f,
+		r >= 0xff00 && r <= 0xff60, r >= 0xffe0 && r <= 0xffe6, r >= 0x1f300 && r <= 0x1f64f,
+		r >= 0x1f900 && r <= 0x1f9ff, r >= 0x1f680 && r <= 0x1f6ff, r >= 0x20000 && r <= 0x3fffd:
+		return 2
+	}
+	return 1
 }
 
 // prefColumns remembers the event table's column widths, in characters.

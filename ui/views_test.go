@@ -335,3 +335,33 @@ func TestLatestPerKeyAgainstDemo(t *testing.T) {
 		t.Fatalf("status %q", a.status.Text)
 	}
 }
+
+// Cut text ends in an ellipsis within its cells: wide characters count two,
+// a character keeps its marks, an emoji sequence is not split.
+func TestFitCutsWholeCharacters(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"annotation-notification", 23, "annotation-notification"},
+		{"annotation-notification", 18, "annotation-notifi…"},
+		{"日本語のテキスト", 7, "日本語…"},
+		{"日本語", 6, "日本語"},
+		{"e\u0301e\u0301e\u0301", 2, "e\u0301…"},
+		{"ok 👍🏽 fine", 5, "ok …"},
+		{"ok 👍🏽 fine", 6, "ok 👍🏽…"},
+		{"a\u200db\u200dc long", 3, "…"},
+		{"two\nlines", 20, "two lines"},
+	} {
+		if got := fit(c.s, c.n); got != c.want {
+			t.Errorf("fit(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+		if got := fit(c.s, c.n); cellWidth(got) > c.n {
+			t.Errorf("fit(%q, %d) = %q takes %d cells", c.s, c.n, got, cellWidth(got))
+		}
+	}
+	if kindHue("note") != kindHue("note") || kindHue("note") == kindHue("stats") {
+		t.Error("kind hues: not one per kind")
+	}
+}
