@@ -263,7 +263,7 @@ func TestDetailPaneFolds(t *testing.T) {
 		t.Fatalf("folded: visible %v offset %v", a.right.Visible(), a.centre.Offset)
 	}
 	a.toggleDetail()
-	if !a.right.Visible() || a.centre.Offset != 0.74 {
+	if !a.right.Visible() || a.centre.Offset != tableShare {
 		t.Fatalf("back: visible %v offset %v", a.right.Visible(), a.centre.Offset)
 	}
 }

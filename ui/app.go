@@ -75,6 +75,10 @@ type Settings struct {
 // overrides it); above it, it collects more often rather than failing.
 const softMemoryLimit = 320 << 20
 
+// tableShare is the table's part of the width beside the detail pane: at 1280 px
+// a kind and a typical summary are not cut.
+const tableShare = 0.77
+
 // refreshEvery caps how often the table repaints.
 const refreshEvery = time.Second / 30
 
@@ -300,7 +304,7 @@ func (a *App) buildUI() {
 	a.tabs = tabs
 	right := container.NewBorder(widget.NewLabelWithStyle("DETAIL", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), a.watch, nil, nil, a.detail.Content)
 	centre := container.NewHSplit(tabs, right)
-	centre.Offset = 0.77 // the table at 1280 px: kind and a typical summary uncut
+	centre.Offset = tableShare
 	a.centre, a.right = centre, right
 	main := container.NewHSplit(side, centre)
 	main.Offset = 0.2
