@@ -25,7 +25,8 @@ type rowView interface {
 
 // eachHeld calls f with the held events among seqs (ascending): a few are read one
 // by one, many in one walk of the ring. f runs under the ring's lock: it must be
-// quick and must not call the ring.
+// quick, must not call the ring and must copy what it keeps of e's Summary and Raw
+// (see Ring.Each).
 func eachHeld(r *session.Ring, seqs []uint64, f func(seq uint64, e *session.Event)) {
 	if len(seqs) == 0 {
 		return
@@ -300,7 +301,9 @@ func keyOf(col int, seq uint64, e *session.Event) sortEntry {
 	case colKind:
 		k.s = e.Kind
 	case colSummary:
-		k.s = e.Summary
+		// The ring lends the summary from its arena, reused once the event goes:
+		// the key keeps a copy of its own.
+		k.s = strings.Clone(e.Summary)
 	}
 	return k
 }
