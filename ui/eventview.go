@@ -244,12 +244,18 @@ var (
 	_ fyne.SecondaryTappable = (*EventList)(nil)
 )
 
-// TypedShortcut copies the selected row as text on Ctrl+C.
+// TypedShortcut copies the selected row as text on Ctrl+C. Fyne hands a focused
+// Shortcutable every shortcut and the window's own none (driver/glfw's
+// triggersShortcut): the others go on to the window, so Ctrl+F, Ctrl+L… still act.
 func (l *EventList) TypedShortcut(s fyne.Shortcut) {
 	if _, ok := s.(*fyne.ShortcutCopy); ok {
 		if e := l.selectedEvent(); e != nil {
 			l.copy("row", rowText(e))
 		}
+		return
+	}
+	if c, ok := fyne.CurrentApp().Driver().CanvasForObject(l).(interface{ TypedShortcut(fyne.Shortcut) }); ok {
+		c.TypedShortcut(s)
 	}
 }
 
