@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ func main() {
 	soak := flag.Duration("soak", 0, "instead of the table: run the engine on the firehose this long, printing RSS every 10 s")
 	readOnly := flag.String("read", "", "instead of the table: run the in-Go reader named (raw-gorilla, raw-coder, engine) on --url until killed")
 	readURL := flag.String("url", "", "with --read: the firehose URL")
+	only := flag.String("only", "", "measure only the readers whose names hold one of these comma-separated words (the first row always runs)")
 	flag.Parse()
 	if *soak > 0 {
 		runSoak(*soak)
@@ -59,6 +61,7 @@ func main() {
 		name string
 		rate float64
 		cpu  time.Duration // the reader process's CPU per frame
+		srv  time.Duration // the server's (this process's) CPU per frame
 		note string
 	}
 	measure := func(r reader) row {
@@ -74,9 +77,10 @@ func main() {
 		go func() { errc <- r.start(ctx, srv.URL("misskey"), pids) }()
 		pid := <-pids
 		time.Sleep(time.Second) // warm up: connect, subscribe, fill the pipes
-		from, t0, c0 := srv.FramesSent(), time.Now(), procstat.CPU(pid)
+		self := os.Getpid()
+		from, t0, c0, s0 := srv.FramesSent(), time.Now(), procstat.CPU(pid), procstat.CPU(self)
 		time.Sleep(*window)
-		n, el, c1 := srv.FramesSent()-from, time.Since(t0), procstat.CPU(pid)
+		n, el, c1, s1 := srv.FramesSent()-from, time.Since(t0), procstat.CPU(pid), procstat.CPU(self)
 		cancel()
 		note := ""
 		select {
@@ -86,11 +90,11 @@ func main() {
 			}
 		case <-time.After(5 * time.Second):
 		}
-		var cpu time.Duration
-		if n > 0 && c1 > c0 {
-			cpu = (c1 - c0) / time.Duration(n)
+		var cpu, scpu time.Duration
+		if n > 0 {
+			cpu, scpu = (c1-c0)/time.Duration(n), (s1-s0)/time.Duration(n)
 		}
-		return row{r.name, float64(n) / el.Seconds(), cpu, note}
+		return row{r.name, float64(n) / el.Seconds(), cpu, scpu, note}
 	}
 	inGo := func(kind string) func(context.Context, string, chan<- int) error {
 		return func(ctx context.Context, url string, pid chan<- int) error {
@@ -142,6 +146,14 @@ func main() {
 	if _, err := os.Stat(*wscat); err != nil {
 		readers[5].note = "not installed (make bench installs it with npm)"
 	}
+	if *only != "" {
+		for i := range readers[1:] {
+			r := &readers[i+1]
+			if !slices.ContainsFunc(strings.Split(*only, ","), func(w string) bool { return strings.Contains(r.name, w) }) && r.note == "" {
+				r.note = "not measured: --only"
+			}
+		}
+	}
 	rows := make([]row, len(readers))
 	for i, r := range readers {
 		rows[i] = row{name: r.name, note: r.note}
@@ -159,8 +171,8 @@ func main() {
 
 	fmt.Printf("Firehose: Misskey notes of about 1 KB from 127.0.0.1, best of %d windows of %s per reader, %s, %d CPUs, %s\n\n",
 		*rounds, *window, runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
-	fmt.Printf("| %-42s | %12s | %8s | %13s |\n|%s|%s|%s|%s|\n", "reader", "frames/s", "ratio", "CPU µs/frame",
-		strings.Repeat("-", 44), strings.Repeat("-", 14), strings.Repeat("-", 10), strings.Repeat("-", 15))
+	fmt.Printf("| %-42s | %12s | %8s | %13s | %13s |\n|%s|%s|%s|%s|%s|\n", "reader", "frames/s", "ratio", "CPU µs/frame", "server µs/fr",
+		strings.Repeat("-", 44), strings.Repeat("-", 14), strings.Repeat("-", 10), strings.Repeat("-", 15), strings.Repeat("-", 15))
 	ratio := func(i, of int) float64 {
 		if rows[of].rate == 0 {
 			return 0
@@ -176,11 +188,13 @@ func main() {
 		if r.note != "" {
 			name += " (" + r.note + ")"
 		}
-		cpu := "-"
-		if r.cpu > 0 {
-			cpu = fmt.Sprintf("%.2f", float64(r.cpu)/float64(time.Microsecond))
+		micros := func(d time.Duration) string {
+			if d <= 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f", float64(d)/float64(time.Microsecond))
 		}
-		fmt.Printf("| %-42s | %12.0f | %8s | %13s |\n", name, r.rate, cell, cpu)
+		fmt.Printf("| %-42s | %12.0f | %8s | %13s | %13s |\n", name, r.rate, cell, micros(r.cpu), micros(r.srv))
 	}
 	fmt.Println()
 	for _, t := range []struct {
