@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -70,16 +71,20 @@ func TestValueFloat(t *testing.T) {
 }
 
 // FuzzAgreesWithEncodingJSON holds Scan to encoding/json: the same documents are
-// valid, and every extracted value equals what encoding/json finds there.
+// valid, and every extracted value (scalars, objects, arrays, nested or not) is
+// what encoding/json finds at its path.
 func FuzzAgreesWithEncodingJSON(f *testing.F) {
 	for _, s := range []string{
 		`{"type":"channel","body":{"id":"1","type":"note","body":{"text":"hi","user":{"username":"a"}}}}`,
 		`{"type":"noteUpdated","body":{"id":"9","type":"reacted","body":{"reaction":":like@.:"}}}`,
 		`[{"type":1}]`, `{"type":"a","type":"b"}`, `{"\u0074ype":"x"}`, `"\ud83d\ude00"`, `{"body":{"id":null}}`, `1e5`, `{}`,
+		`{"body":{"body":{"tags":["a",{"b":[1,2]}],"user":{"host":"h","username":"u\n"}},"type":{"x":1}}}`,
+		"{\"type\" : \"spaced\" ,\n \"body\" : { \"id\" : [ 1 , 2 ] } }",
 	} {
 		f.Add([]byte(s))
 	}
-	paths := Paths{{"type"}, {"body", "id"}, {"body", "body", "text"}}
+	paths := Paths{{"type"}, {"body", "id"}, {"body", "body", "text"}, {"body"}, {"body", "body", "tags"},
+		{"body", "body", "user", "username"}, {"body", "body", "user", "host"}, {"body", "type"}, {"body", "body"}}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		out := make([]Value, len(paths))
 		err := Scan(b, paths, out)
@@ -89,44 +94,81 @@ func FuzzAgreesWithEncodingJSON(f *testing.F) {
 		if err != nil {
 			return
 		}
-		var doc map[string]any
-		if json.Unmarshal(b, &doc) != nil {
-			return // not an object at the top
+		doc, err := decode(b)
+		if err != nil {
+			t.Fatal(err)
 		}
-		want := lookup(doc, paths[0])
-		if got := out[0]; (want != nil) != got.Found() {
-			t.Fatalf("type: got %q want %v", got.Raw, want)
-		}
-		if s, ok := want.(string); ok && out[0].String() != s {
-			t.Fatalf("type: got %q want %q", out[0].String(), s)
+		for i, p := range paths {
+			want, found := lookup(doc, p)
+			if found != out[i].Found() {
+				t.Fatalf("%v: found %v, encoding/json %v, in %q", p, out[i].Found(), found, b)
+			}
+			if !found {
+				continue
+			}
+			if got, err := decode(out[i].Raw); err != nil || !reflect.DeepEqual(got, want) {
+				t.Fatalf("%v: got %q (%v), encoding/json %#v, in %q", p, out[i].Raw, err, want, b)
+			}
+			if s, ok := want.(string); ok && out[i].String() != s {
+				t.Fatalf("%v: String %q, encoding/json %q", p, out[i].String(), s)
+			}
 		}
 	})
 }
 
-func lookup(doc map[string]any, path []string) any {
-	var v any = doc
+// decode is json.Unmarshal with numbers kept as written: a valid number may be
+// too large for a float64.
+func decode(b []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
+}
+
+// lookup follows path through objects, as encoding/json decoded them; the last
+// of repeated keys wins there too.
+func lookup(doc any, path []string) (any, bool) {
+	v := doc
 	for _, k := range path {
 		m, ok := v.(map[string]any)
 		if !ok {
-			return nil
+			return nil, false
 		}
 		if v, ok = m[k]; !ok {
-			return nil
+			return nil, false
 		}
 	}
-	if v == nil {
-		return "null-present"
-	}
-	return v
+	return v, true
 }
 
+// noteDoc is a Misskey note frame of the demo's firehose.
+var noteDoc = []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"9zx8c7v6b5","createdAt":"2025-03-01T10:00:00.000Z","userId":"9abc000001","user":{"id":"9abc000001","name":"Alice","username":"alice","host":null,"avatarUrl":"https://misskey.local/identicon/alice","avatarBlurhash":null,"avatarDecorations":[],"emojis":{},"onlineStatus":"online"},"text":"hello #demo","cw":null,"visibility":"public","localOnly":false,"reactionAcceptance":null,"renoteCount":0,"repliesCount":0,"reactionCount":1,"reactions":{"👍":1},"reactionEmojis":{},"fileIds":[],"files":[],"tags":["demo"],"replyId":null,"renoteId":null}}}`)
+
+// The scanner against what it does without paths (validation alone) and against
+// encoding/json's Valid on the same frame: compare them with benchstat.
 func BenchmarkScanNote(b *testing.B) {
-	doc := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"9zx8c7v6b5","createdAt":"2025-03-01T10:00:00.000Z","userId":"9abc000001","user":{"id":"9abc000001","name":"Alice","username":"alice","host":null,"avatarUrl":"https://misskey.local/identicon/alice","avatarBlurhash":null,"avatarDecorations":[],"emojis":{},"onlineStatus":"online"},"text":"hello #demo","cw":null,"visibility":"public","localOnly":false,"reactionAcceptance":null,"renoteCount":0,"repliesCount":0,"reactionCount":1,"reactions":{"👍":1},"reactionEmojis":{},"fileIds":[],"files":[],"tags":["demo"],"replyId":null,"renoteId":null}}}`)
 	set := Compile(notePaths)
 	out := make([]Value, set.Len())
-	b.SetBytes(int64(len(doc)))
+	b.SetBytes(int64(len(noteDoc)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = set.Scan(noteDoc, out)
+	}
+}
+
+func BenchmarkSkipNote(b *testing.B) {
+	b.SetBytes(int64(len(noteDoc)))
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
-		_ = set.Scan(doc, out)
+		_, _ = skipValue(noteDoc, 0, 0)
+	}
+}
+
+func BenchmarkValidNote(b *testing.B) {
+	b.SetBytes(int64(len(noteDoc)))
+	for i := 0; i < b.N; i++ {
+		_ = json.Valid(noteDoc)
 	}
 }
