@@ -1,8 +1,10 @@
 package session
 
 import (
+	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,6 +40,24 @@ func FuzzAppendJSONMatchesMarshal(f *testing.F) {
 			if c == '\n' {
 				t.Fatalf("newline inside one NDJSON line: %q", fast)
 			}
+		}
+	})
+}
+
+// FuzzAppendStringMatchesEncoder holds the string escaper to encoding/json byte
+// for byte (without its HTML escaping): U+2028, U+2029 and invalid UTF-8
+// included.
+func FuzzAppendStringMatchesEncoder(f *testing.F) {
+	for _, s := range []string{"", "plain", "@alice: おはよう — \"#demo\" \n\t\x01 \u2028\u2029 \xe2\x80", "bad \xff\xe2 end\xe2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var want bytes.Buffer
+		enc := json.NewEncoder(&want)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		if got := appendString(nil, s); string(got) != strings.TrimSuffix(want.String(), "\n") {
+			t.Fatalf("appendString(%q) = %s, encoding/json %s", s, got, want.Bytes())
 		}
 	})
 }
