@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"runtime/pprof"
 	"strings"
 	"syscall"
@@ -88,6 +89,13 @@ func Tail(args []string, sio Stdio) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(sio.Err, "tail: unexpected argument %q (flags only; see tail -h)\n", fs.Arg(0))
 		return ExitUsage
+	}
+	if os.Getenv("GOGC") == "" {
+		// tail holds little: a few MB of queued events. At the default GOGC
+		// its heap goal stays near the 4 MB floor, and a firehose of 1 KB
+		// frames pays ~45 collections a second (GODEBUG=gctrace=1); four
+		// times the headroom costs a few MB and ~8 % less CPU per frame.
+		debug.SetGCPercent(400)
 	}
 	if t.cpuprofile != "" {
 		f, err := os.Create(t.cpuprofile)
