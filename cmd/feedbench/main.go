@@ -14,10 +14,13 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/feedscope/feedscope/internal/firebench"
@@ -32,6 +35,7 @@ func main() {
 	soak := flag.Duration("soak", 0, "instead of the table: run the engine on the firehose this long, printing RSS every 10 s")
 	readOnly := flag.String("read", "", "instead of the table: run the in-Go reader named (raw-gorilla, raw-coder, engine) on --url until killed")
 	readURL := flag.String("url", "", "with --read: the firehose URL")
+	cpuprofile := flag.String("cpuprofile", "", "with --read: write the reader's CPU profile (go tool pprof) to this file; it is written when the reader gets SIGINT or SIGTERM")
 	only := flag.String("only", "", "measure only the readers whose names hold one of these comma-separated words (the first row always runs)")
 	flag.Parse()
 	if *soak > 0 {
@@ -39,7 +43,7 @@ func main() {
 		return
 	}
 	if *readOnly != "" {
-		runReader(*readOnly, *readURL)
+		runReader(*readOnly, *readURL, *cpuprofile)
 		return
 	}
 	self, err := os.Executable()
@@ -242,9 +246,28 @@ func main() {
 	runtime.KeepAlive(c)
 }
 
-// runReader is one in-Go reader as a process of its own, until it is killed.
-func runReader(kind, url string) {
+// runReader is one in-Go reader as a process of its own, until it is killed
+// (or, with a profile to write, until SIGINT or SIGTERM).
+func runReader(kind, url, cpuprofile string) {
 	ctx := context.Background()
+	if cpuprofile != "" {
+		f, err := os.Create(cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "feedbench:", err)
+			os.Exit(1)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, "feedbench:", err)
+			os.Exit(1)
+		}
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer func() {
+			stop()
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
 	switch kind {
 	case "raw-gorilla":
 		_, _ = firebench.RawGorilla(ctx, url, 0)
