@@ -14,7 +14,7 @@ import (
 // serve runs one open connection until it ends and returns the close code and a
 // sentence saying why. The calling goroutine is the reader; one writer goroutine owns
 // every write.
-func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string) {
+func (s *Session) serve(ctx context.Context, conn *websocket.Conn, stamp *stampConn) (int, string) {
 	limit := s.profile.readLimit()
 	conn.SetReadLimit(limit)
 	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
@@ -54,7 +54,7 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 	s.held = nil
 	s.mu.Unlock()
 
-	code, reason := s.read(conn, limit)
+	code, reason := s.read(conn, stamp, limit)
 
 	s.mu.Lock()
 	s.conn, s.kick, s.outbox, s.outBytes = nil, nil, nil, 0
@@ -71,10 +71,12 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn) (int, string)
 	return code, reason
 }
 
-// read is the reader loop; it returns when the socket ends.
-func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
+// read is the reader loop; it returns when the socket ends. A frame arrived
+// when the socket read that completed it returned (stamp's last read).
+func (s *Session) read(conn *websocket.Conn, stamp *stampConn, limit int64) (int, string) {
 	var slab frameSlab
 	var extended time.Time // when the read deadline was last pushed back
+	var prev time.Time     // the last frame's arrival
 	for {
 		typ, r, err := conn.NextReader()
 		var frame []byte
@@ -84,7 +86,21 @@ func (s *Session) read(conn *websocket.Conn, limit int64) (int, string) {
 		if err != nil {
 			return closeReason(err, limit)
 		}
-		now := time.Now()
+		var now time.Time
+		if stamp != nil {
+			now = stamp.last
+		}
+		if now.IsZero() {
+			now = time.Now()
+		}
+		if !now.After(prev) {
+			// Frames that one read completed would share its time, but the
+			// events of one frame share a time and those of two frames must
+			// not (a recording's replay tells frames apart by it): each
+			// later frame gets a nanosecond more.
+			now = prev.Add(time.Nanosecond)
+		}
+		prev = now
 		if now.Sub(extended) >= time.Second {
 			// Once a second is plenty against a 60 s deadline, and a deadline
 			// moved per frame costs a timer update per frame.
