@@ -475,6 +475,9 @@ func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
 
 // shortenBytes is session.Shorten on b[from:], which holds valid UTF-8.
 func shortenBytes(b []byte, from, n int) []byte {
+	if len(b)-from <= n {
+		return b // n bytes hold at most n characters: nothing to count
+	}
 	count := 0
 	for i := from; i < len(b); i++ {
 		if utf8.RuneStart(b[i]) {
