@@ -298,7 +298,7 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 		if s := w.Sub(id); s != nil && s.State == session.SubNoReply {
 			s.State, s.Error = session.SubLive, "" // traffic after all
 		}
-		if noteKinds[typ] {
+		if isNoteKind(typ) {
 			var label int
 			ev.Summary, label = noteSummary(v)
 			ev.Key, ev.Label = v[pNoteID].String(), ev.Summary[:label]
