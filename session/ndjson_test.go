@@ -61,3 +61,29 @@ func FuzzAppendStringMatchesEncoder(f *testing.F) {
 		}
 	})
 }
+
+// appendTime writes what AppendFormat(RFC3339Nano) writes, whatever the
+// location, the fraction or the year, also when times of several seconds and
+// locations alternate.
+func TestAppendTimeMatchesFormat(t *testing.T) {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		ny = time.FixedZone("EST", -5*3600)
+	}
+	base := time.Date(2026, 3, 8, 6, 59, 59, 0, time.UTC) // New York's clocks go forward at 07:00 UTC
+	var times []time.Time
+	for _, loc := range []*time.Location{time.UTC, time.Local, ny, time.FixedZone("", 5*3600+1800), time.FixedZone("odd", -37)} {
+		for _, ns := range []int{0, 1, 10, 123456789, 999999999, 500000000, 120} {
+			times = append(times, base.Add(time.Duration(ns)).In(loc), base.Add(time.Second+time.Duration(ns)).In(loc))
+		}
+	}
+	times = append(times, time.Time{}, time.Date(10000, 1, 1, 0, 0, 0, 5, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(99, 1, 1, 0, 0, 0, 0, time.UTC))
+	for round := 0; round < 2; round++ {
+		for i, tm := range times {
+			if got, want := string(appendTime(nil, tm)), tm.Format(time.RFC3339Nano); got != want {
+				t.Fatalf("time %d (%v): got %s want %s", i, tm, got, want)
+			}
+		}
+	}
+}
