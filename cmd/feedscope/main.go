@@ -21,6 +21,8 @@ import (
 	"github.com/feedscope/feedscope/tiles"
 	"github.com/feedscope/feedscope/ui"
 
+	// Before Fyne's lang package reads the locale: see the package comment.
+	_ "github.com/feedscope/feedscope/internal/localeenv"
 	_ "github.com/feedscope/feedscope/session/all"
 )
 
