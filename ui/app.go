@@ -98,7 +98,7 @@ type App struct {
 	sidebar *Sidebar
 	filter  *filterEntry
 	status  *widget.Label
-	notice  *widget.Label
+	notice  *tipLabel
 	pause   *widget.Button
 	scope   *widget.Button // what the table shows; tapping it shows every profile
 	latest  *widget.Check  // the table shows one row per subject
@@ -311,12 +311,11 @@ func (a *App) buildUI() {
 
 	a.status = widget.NewLabel("")
 	a.status.TextStyle = fyne.TextStyle{Monospace: true}
-	a.notice = widget.NewLabel("")
-	a.notice.Truncation = fyne.TextTruncateEllipsis
+	a.notice = newTipLabel("")
 	bar := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
 	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, container.NewHBox(a.rec.box, a.status), a.tls, a.notice))
 
-	a.win.SetContent(container.NewBorder(container.NewPadded(toolbar), container.NewVBox(a.replay.Content, statusBar), nil, nil, main))
+	a.win.SetContent(withTips(a.win.Canvas(), container.NewBorder(container.NewPadded(toolbar), container.NewVBox(a.replay.Content, statusBar), nil, nil, main)))
 	applyTheme(a.fyne)
 	a.win.SetMainMenu(a.menu())
 	a.addShortcuts()

@@ -88,12 +88,12 @@ func (s *Sidebar) branch(id widget.TreeNodeID) bool {
 
 func (s *Sidebar) create(bool) fyne.CanvasObject {
 	dot := canvas.NewCircle(color.Transparent)
-	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), nil, widget.NewLabel(""))
+	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), nil, newTipLabel(""))
 }
 
 func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
-	label := row.Objects[0].(*widget.Label)
+	label := row.Objects[0].(*tipLabel)
 	dot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	th := fyne.CurrentApp().Settings().Theme()
@@ -105,6 +105,7 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 				if s.health != nil {
 					rates = s.health.Rates(name, sub.ID)
 				}
+				label.SetTip(SubTip(s.dialectOf(name), sub, rates))
 				label.SetText(SubLine(s.dialectOf(name), sub, rates))
 				dot.FillColor = th.Color(subColor(sub.State), v)
 			}
@@ -120,6 +121,7 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 		}
 	}
 	text, colour := ProfileLine(p, s.states[name], s.rates[name])
+	label.SetTip(ProfileTip(p, s.states[name], s.rates[name]))
 	label.SetText(text)
 	label.Importance = widget.MediumImportance
 	if p.InsecureSkipVerify {
@@ -153,6 +155,19 @@ func ProfileLine(p session.Profile, st control.State, rate float64) (string, fyn
 	return text + " · closed: " + st.Status.Detail, theme.ColorNameError
 }
 
+// ProfileTip is all of a profile's state, which its line may cut ("rejected:
+// 401 in…"): the line, then the state's whole reason.
+func ProfileTip(p session.Profile, st control.State, rate float64) string {
+	text, _ := ProfileLine(p, st, rate)
+	if d := st.Status.Detail; d != "" && st.Status.Phase != session.PhaseRejected {
+		text += "\n" + st.Status.Phase + ": " + d
+	}
+	if n := st.Status.Reconnects; n > 0 {
+		text += fmt.Sprintf("\nreconnected %d %s since connecting", n, plural(n, "time", "times"))
+	}
+	return text
+}
+
 func (s *Sidebar) dialectOf(name string) string {
 	for _, p := range s.profiles {
 		if p.Name == name {
@@ -177,6 +192,12 @@ func SubLine(dialect string, sub session.Sub, rates []float64) string {
 		s += fmt.Sprintf(" · ↻%d", sub.Replays)
 	}
 	return s
+}
+
+// SubTip is a subscription's line uncut: the whole description, its error and
+// its health.
+func SubTip(dialect string, sub session.Sub, rates []float64) string {
+	return "#" + sub.ID + " " + DescribeSub(dialect, sub.Spec) + "\n" + HealthLine(sub, rates)
 }
 
 func subColor(state string) fyne.ThemeColorName {
