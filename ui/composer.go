@@ -53,16 +53,18 @@ func newComposer(ctl socketCommander, prefs fyne.Preferences, changed func()) *C
 	c.status.Wrapping = fyne.TextWrapWord
 	c.send = widget.NewButtonWithIcon("Send", theme.MailSendIcon(), func() { c.onSend(false) })
 	c.send.Importance = widget.HighImportance
+	// Offered only when the check finds something wrong: a message that looks
+	// right has one way to go, Send.
 	c.sendRaw = widget.NewButtonWithIcon("Send anyway (unchecked)", theme.WarningIcon(), func() { c.onSend(true) })
-	c.sendRaw.Importance = widget.DangerImportance
+	c.sendRaw.Importance = widget.WarningImportance
+	c.sendRaw.Hide()
 	c.histList = widget.NewList(func() int { return len(c.history) },
 		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
+			l := newTipLabel("")
 			l.TextStyle = fyne.TextStyle{Monospace: true}
-			l.Truncation = fyne.TextTruncateEllipsis
 			return l
 		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(c.history[i]) })
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*tipLabel).SetText(c.history[i]) })
 	c.histList.OnSelected = func(i widget.ListItemID) {
 		c.editor.SetText(Pretty([]byte(c.history[i])))
 		c.histList.UnselectAll()
@@ -154,7 +156,7 @@ func (c *Composer) onTemplate(name string) {
 func (c *Composer) check() {
 	text := []byte(c.editor.Text)
 	c.send.Disable()
-	c.sendRaw.Disable()
+	c.sendRaw.Hide()
 	switch {
 	case c.dialect == nil:
 		c.status.SetText("")
@@ -165,13 +167,14 @@ func (c *Composer) check() {
 		c.status.Refresh()
 		return
 	}
-	c.sendRaw.Enable()
 	if err := session.CheckJSON(text); err != nil && !session.TakesPlainText(c.dialect) {
 		c.status.SetText("JSON: " + err.Error())
 		c.status.Importance = widget.DangerImportance
+		c.sendRaw.Show()
 	} else if err := c.dialect.CheckMessage(text); err != nil {
 		c.status.SetText(err.Error())
 		c.status.Importance = widget.WarningImportance
+		c.sendRaw.Show()
 	} else {
 		msg := "Looks right."
 		if _, ok := c.dialect.SubscriptionOf(text); ok {

@@ -162,12 +162,22 @@ func TestComposerParseErrors(t *testing.T) {
 		if !strings.HasPrefix(c.status.Text, cs.want) {
 			t.Errorf("%q:\n got %q\nwant %q", cs.text, c.status.Text, cs.want)
 		}
+		// Only a message the check finds wrong offers the unchecked send, in a
+		// warning's colour; one that looks right has one button, Send.
+		right := strings.HasPrefix(cs.want, "Looks right")
+		if c.send.Disabled() == right || c.sendRaw.Visible() == right {
+			t.Errorf("%q: send disabled %v, send anyway shown %v", cs.text, c.send.Disabled(), c.sendRaw.Visible())
+		}
+		if c.sendRaw.Importance != widget.WarningImportance || c.send.Importance != widget.HighImportance {
+			t.Errorf("importance: send anyway %v, send %v", c.sendRaw.Importance, c.send.Importance)
+		}
 	}
-	if !c.send.Disabled() || c.sendRaw.Disabled() {
-		t.Fatal("an invalid message must offer only the unchecked send")
+	c.editor.SetText("")
+	if !c.send.Disabled() || c.sendRaw.Visible() {
+		t.Fatal("an empty editor offers no send")
 	}
 	c.templates.SetSelected("subscribe polygon")
-	if c.send.Disabled() {
+	if c.send.Disabled() || c.sendRaw.Visible() {
 		t.Fatalf("template refused: %s", c.status.Text)
 	}
 }
