@@ -20,6 +20,12 @@ import (
 
 func init() {
 	registerForm(gotham.Name, func() SubForm { return newGothamForm() })
+	registerExamples(gotham.Name, Examples{
+		Name: "gotham-vessels", URL: "wss://gotham.example.com/api/ws/gotham/v1/observations/{specId}?preview=true",
+		Token: "bearer token of a user or service account",
+		User:  "not used: Gotham takes a bearer token", Password: "not used",
+		Subs: `{}   every observation; one subscription per line`,
+	})
 	registerProfileFields(gotham.Name, func() ProfileFields {
 		return newDurationField(gotham.SettingSubscribeTimeout, "Subscribe timeout", gotham.DefaultSubscribeTimeout.String(),
 			"how long a subscribe waits for its reply before its row says no reply")
@@ -39,7 +45,7 @@ type gothamForm struct {
 
 func newGothamForm() *gothamForm {
 	f := &gothamForm{}
-	changed := func(string) { f.showWarnings(); f.changed() }
+	changed := func(string) { growRows(f.location, 5, 30); f.showWarnings(); f.changed() }
 	f.start, f.end = widget.NewEntry(), widget.NewEntry()
 	f.start.SetPlaceHolder("2025-03-01T00:00:00Z")
 	f.end.SetPlaceHolder("2025-03-02T00:00:00Z")

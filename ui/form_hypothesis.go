@@ -12,7 +12,15 @@ import (
 	"github.com/feedscope/feedscope/session/hypothesis"
 )
 
-func init() { registerForm(hypothesis.Name, func() SubForm { return newHypothesisForm() }) }
+func init() {
+	registerForm(hypothesis.Name, func() SubForm { return newHypothesisForm() })
+	registerExamples(hypothesis.Name, Examples{
+		Name: "hypothesis-public", URL: "wss://hypothes.is/ws",
+		Token: "developer token (hypothes.is/account/developer); empty: anonymous",
+		User:  "not used: Hypothesis takes a token", Password: "not used",
+		Subs: `{"match_policy":"include_any","clauses":[{"field":"/group","operator":"one_of","value":["__world__"]}],"actions":{"create":true}}`,
+	})
+}
 
 type hypothesisForm struct {
 	onChange

@@ -12,7 +12,15 @@ import (
 	"github.com/feedscope/feedscope/session/isymphony"
 )
 
-func init() { registerForm(isymphony.Name, func() SubForm { return newISymphonyForm() }) }
+func init() {
+	registerForm(isymphony.Name, func() SubForm { return newISymphonyForm() })
+	registerExamples(isymphony.Name, Examples{
+		Name: "isymphony-pbx", URL: "ws://pbx.example.com:58080" + isymphony.Path,
+		Token: "not used: iSymphony logs in with user and password",
+		User:  "administrator user", Password: "its password, kept as a secret",
+		Subs: `[{"property":"type","value":"userLogin"}]   one filter set`,
+	})
+}
 
 type isymphonyForm struct {
 	onChange

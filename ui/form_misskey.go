@@ -15,6 +15,12 @@ import (
 
 func init() {
 	registerForm(misskey.Name, func() SubForm { return newMisskeyForm() })
+	registerExamples(misskey.Name, Examples{
+		Name: "misskey-io", URL: "wss://misskey.io/streaming",
+		Token: "access token (Settings → API); empty: public channels only",
+		User:  "not used: Misskey takes a token", Password: "not used",
+		Subs: `{"channel":"localTimeline"}   one per line`,
+	})
 	registerProfileFields(misskey.Name, func() ProfileFields {
 		return newDurationField(misskey.SettingSilence, "Silent after", misskey.DefaultSilence.String(),
 			"a channel quiet this long says on its row why that is likely")
@@ -79,7 +85,7 @@ func (f *misskeyForm) layoutParams() {
 			f.hashtags = widget.NewMultiLineEntry()
 			f.hashtags.SetPlaceHolder("one group per line; tags in a line must all match, any line may match\ngo fyne\nmisskey")
 			f.hashtags.SetMinRowsVisible(3)
-			f.hashtags.OnChanged = func(string) { f.changed() }
+			f.hashtags.OnChanged = func(string) { growRows(f.hashtags, 3, 20); f.changed() }
 			f.params.Add(widget.NewForm(&widget.FormItem{Text: "Hashtags", Widget: f.hashtags, HintText: "OR of lines, AND within a line"}))
 		default:
 			e := widget.NewEntry()

@@ -15,6 +15,11 @@ import (
 
 func init() {
 	registerForm(ws.Name, func() SubForm { return newWebSocketForm() })
+	registerExamples(ws.Name, Examples{
+		Name: "ticker", URL: "wss://stream.example.com/v1",
+		Token: "sent as Authorization: Bearer; or use a header below",
+		Subs:  `{"type":"subscribe","channel":"ticker"}   one message per line, sent on every open`,
+	})
 	registerProfileFields(ws.Name, func() ProfileFields { return newWebSocketFields() })
 }
 
@@ -43,7 +48,7 @@ func newWebSocketForm() *websocketForm {
 	f.text.TextStyle = fyne.TextStyle{Monospace: true}
 	f.text.SetMinRowsVisible(4)
 	f.text.SetPlaceHolder(`hello   or   {"type":"subscribe","channel":"ticker"}`)
-	f.text.OnChanged = func(string) { f.changed() }
+	f.text.OnChanged = func(string) { growRows(f.text, 4, 20); f.changed() }
 	f.preview.TextStyle = fyne.TextStyle{Italic: true}
 	f.preview.Wrapping = fyne.TextWrapWord
 	note := widget.NewLabel("Sent as it is on every open, so again after each reconnect. Removing it sends nothing: send the feed's own unsubscribe message for that.")

@@ -1,12 +1,15 @@
 package ui
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -46,6 +49,38 @@ var (
 func registerForm(dialect string, f func() SubForm) { subForms[dialect] = f }
 
 func registerProfileFields(dialect string, f func() ProfileFields) { profileFields[dialect] = f }
+
+// Examples are what a dialect's profile form shows in its empty fields: an
+// address of the dialect's own shape, how it logs in, a native subscription.
+type Examples struct {
+	Name, URL, Token, User, Password, Subs string
+}
+
+var examples = map[string]Examples{}
+
+func registerExamples(dialect string, e Examples) { examples[dialect] = e }
+
+// examplesOf returns the dialect's examples, any field it left empty filled with
+// the general one.
+func examplesOf(dialect string) Examples {
+	e, general := examples[dialect], Examples{
+		Name: "my-feed", URL: "wss://host/path", Token: "bearer token, if the server wants one",
+		User: "for servers that log in with Basic auth", Password: "kept like the token",
+		Subs: "one subscription per line, in the dialect's own JSON",
+	}
+	for _, f := range []struct {
+		v   *string
+		def string
+	}{
+		{&e.Name, general.Name}, {&e.URL, general.URL}, {&e.Token, general.Token},
+		{&e.User, general.User}, {&e.Password, general.Password}, {&e.Subs, general.Subs},
+	} {
+		if *f.v == "" {
+			*f.v = f.def
+		}
+	}
+	return e
+}
 
 // NewSubForm returns the dialect's form, or a plain JSON editor for a dialect that
 // registered none.
@@ -185,4 +220,71 @@ func (f *durationField) Settings() (map[string]string, error) {
 		return nil, fmt.Errorf("%s must be a duration such as %s", strings.ToLower(f.item.Text), f.entry.PlaceHolder)
 	}
 	return map[string]string{f.key: v}, nil
+}
+
+// compactJSON is JSON on as few lines as it takes, for a preview that must stay
+// small; text that is not JSON is shown as it is.
+func compactJSON(raw []byte) string {
+	var b bytes.Buffer
+	if json.Compact(&b, raw) != nil {
+		return string(raw)
+	}
+	return b.String()
+}
+
+// formScroll scrolls a form vertically with the mouse wheel wherever the pointer
+// is. The driver gives a wheel turn to the innermost scrollable under the
+// pointer, and every Entry holds a scroller of its own that takes the turn even
+// when it has nothing to scroll, so over an input the form would not move. A
+// layer above the form takes every turn and scrolls the form; multi-line entries
+// in forms grow with their text (growRows) so they need no wheel of their own.
+func formScroll(form fyne.CanvasObject) fyne.CanvasObject {
+	s := container.NewVScroll(form)
+	return container.NewStack(s, newWheelTo(s))
+}
+
+// wheelTo passes the wheel to a scroller; it takes no other event.
+type wheelTo struct {
+	widget.BaseWidget
+	to fyne.Scrollable
+}
+
+func newWheelTo(to fyne.Scrollable) *wheelTo {
+	w := &wheelTo{to: to}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *wheelTo) Scrolled(ev *fyne.ScrollEvent) { w.to.Scrolled(ev) }
+
+func (w *wheelTo) CreateRenderer() fyne.WidgetRenderer {
+	return widget.NewSimpleRenderer(canvas.NewRectangle(color.Transparent))
+}
+
+// growRows makes a multi-line entry as tall as its text, from lo to hi rows, so
+// its text shows without a scroller of its own inside a scrolling form.
+func growRows(e *widget.Entry, lo, hi int) {
+	e.SetMinRowsVisible(min(max(strings.Count(e.Text, "\n")+1, lo), hi))
+}
+
+// leadLayout lays out two objects on one line: the first, a label, as wide as its
+// text up to leadShare of the line, the second in the rest.
+type leadLayout struct{}
+
+const leadShare = 0.45
+
+func (leadLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	w := size.Width * leadShare
+	if l, ok := objs[0].(*tipLabel); ok {
+		w = min(l.textWidth(), w)
+	}
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(w, size.Height))
+	objs[1].Move(fyne.NewPos(w, 0))
+	objs[1].Resize(fyne.NewSize(size.Width-w, size.Height))
+}
+
+func (leadLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
 }

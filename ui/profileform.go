@@ -61,10 +61,8 @@ type ProfileForm struct {
 func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere string) *ProfileForm {
 	f := &ProfileForm{taken: taken, secrets: secretsWhere}
 	f.Name = widget.NewEntry()
-	f.Name.SetPlaceHolder("prod-misskey")
 	f.Dialect = widget.NewSelect(session.Dialects(), nil)
 	f.URL = widget.NewEntry()
-	f.URL.SetPlaceHolder("wss://host/path")
 	f.Token = widget.NewPasswordEntry()
 	f.User = widget.NewEntry()
 	f.Password = widget.NewPasswordEntry()
@@ -79,7 +77,6 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	f.ReadLimit = widget.NewEntry()
 	f.AutoConnect = widget.NewCheck("Connect when Feedscope starts", nil)
 	f.Subs = widget.NewMultiLineEntry()
-	f.Subs.SetPlaceHolder(`one subscription per line, e.g. {"channel":"localTimeline"}`)
 	f.Subs.SetMinRowsVisible(3)
 	f.Headers = newRowList("Header", func() []fyne.CanvasObject {
 		name, value := widget.NewEntry(), widget.NewPasswordEntry()
@@ -126,6 +123,7 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		lines = append(lines, string(s))
 	}
 	f.Subs.SetText(strings.Join(lines, "\n"))
+	growRows(f.Subs, 3, 20)
 	for _, name := range sortedKeys(p.Headers) {
 		row := f.Headers.add()
 		row[0].(*widget.Entry).SetText(name)
@@ -137,6 +135,7 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 	for _, e := range []*widget.Entry{f.Name, f.URL, f.Token, f.User, f.Password, f.ReadLimit, f.Subs, f.Subprotocols, f.CAFile, f.CertFile, f.Proxy} {
 		e.OnChanged = func(string) { f.check() }
 	}
+	f.Subs.OnChanged = func(string) { growRows(f.Subs, 3, 20); f.check() }
 	f.Dialect.OnChanged = func(d string) { f.setDialect(d, nil); f.check() }
 	f.VerifyTLS.OnChanged = func(bool) { f.check() }
 
@@ -160,13 +159,21 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		&widget.FormItem{Text: "Subscriptions", Widget: f.Subs, HintText: "the dialect's native JSON, as `feedscope tail --sub`"},
 	)
 	f.Content = container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, nil, f.Fix, f.Problem)), nil, nil,
-		container.NewVBox(form, f.extraBox))
+		formScroll(container.NewVBox(form, f.extraBox)))
 	f.check()
 	return f
 }
 
-// setDialect shows the dialect's own fields, filled from settings.
+// setDialect shows the dialect's own fields, filled from settings, and its
+// examples in the empty fields.
 func (f *ProfileForm) setDialect(dialect string, settings map[string]string) {
+	ex := examplesOf(dialect)
+	for _, e := range []struct {
+		entry *widget.Entry
+		text  string
+	}{{f.Name, ex.Name}, {f.URL, ex.URL}, {f.Token, ex.Token}, {f.User, ex.User}, {f.Password, ex.Password}, {f.Subs, ex.Subs}} {
+		e.entry.SetPlaceHolder(e.text)
+	}
 	f.Extra = newProfileFields(dialect)
 	f.extraBox.RemoveAll()
 	if f.Extra != nil {

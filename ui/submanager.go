@@ -53,6 +53,7 @@ func newSubManager(ctl socketCommander, health *Health, changed func(), pick fun
 	m.problem = widget.NewLabel("")
 	m.problem.Wrapping = fyne.TextWrapWord
 	m.problem.Importance = widget.DangerImportance
+	m.problem.Hide()
 	m.preview = widget.NewLabel("")
 	m.preview.TextStyle = fyne.TextStyle{Monospace: true}
 	m.preview.Wrapping = fyne.TextWrapBreak
@@ -62,28 +63,41 @@ func newSubManager(ctl socketCommander, health *Health, changed func(), pick fun
 	m.extras = container.NewHBox()
 	m.reply = widget.NewLabel("")
 	m.reply.Wrapping = fyne.TextWrapWord
+	m.reply.Hide()
 	m.chart = NewStatsChart()
 	m.chart.Hide()
-	editor := container.NewVBox(container.NewBorder(nil, nil, m.mode, container.NewHBox(newBtn, m.apply)), m.formBox, m.problem,
-		widget.NewLabel("Sends:"), m.preview)
+	// The form scrolls between what must stay in view: what it edits and the
+	// button above, the problem and what would be sent below.
+	sends := container.NewVScroll(m.preview)
+	sends.SetMinSize(fyne.NewSize(0, previewHeight()))
+	editor := container.NewBorder(
+		container.NewBorder(nil, nil, m.mode, container.NewHBox(newBtn, m.apply)),
+		container.NewVBox(m.problem, container.NewBorder(nil, nil, widget.NewLabelWithStyle("Sends:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, sends)),
+		nil, nil, formScroll(m.formBox))
 	top := container.NewVBox(m.title, m.extras, m.reply, m.chart)
-	split := container.NewVSplit(m.list, container.NewVScroll(editor))
-	split.Offset = 0.35
+	split := container.NewVSplit(m.list, editor)
+	split.Offset = 0.4
 	m.Content = container.NewBorder(top, nil, nil, nil, split)
 	return m
 }
 
+// previewHeight holds three lines of what a subscription sends; more scroll.
+func previewHeight() float32 {
+	line := fyne.MeasureText("{", theme.TextSize(), fyne.TextStyle{Monospace: true}).Height
+	return 3*line + 2*theme.InnerPadding()
+}
+
+// A subscription's row is one line: what it is, then its health, cut to fit and
+// whole on hover, so several rows show at once.
 func (m *SubManager) createRow() fyne.CanvasObject {
 	dot := canvas.NewCircle(color.Transparent)
-	title := widget.NewLabel("")
+	title := newTipLabel("")
 	title.TextStyle = fyne.TextStyle{Bold: true}
-	title.Truncation = fyne.TextTruncateEllipsis
-	health := widget.NewLabel("")
-	health.Truncation = fyne.TextTruncateEllipsis
+	health := newTipLabel("")
 	edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
 	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)),
-		container.NewHBox(container.NewHBox(), edit, remove), container.NewVBox(title, health))
+		container.NewHBox(container.NewHBox(), edit, remove), container.New(leadLayout{}, title, health))
 }
 
 func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -95,8 +109,12 @@ func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	texts := row.Objects[0].(*fyne.Container)
 	dot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
 	buttons := row.Objects[2].(*fyne.Container)
-	texts.Objects[0].(*widget.Label).SetText("#" + sub.ID + "  " + DescribeSub(m.dialect, sub.Spec))
-	texts.Objects[1].(*widget.Label).SetText(HealthLine(sub, m.health.Rates(m.profile, sub.ID)))
+	rates := m.health.Rates(m.profile, sub.ID)
+	title, health := texts.Objects[0].(*tipLabel), texts.Objects[1].(*tipLabel)
+	title.SetTip(SubTip(m.dialect, sub, rates))
+	title.SetText("#" + sub.ID + "  " + DescribeSub(m.dialect, sub.Spec))
+	health.SetText(HealthLine(sub, rates))
+	texts.Refresh() // the title's share of the row follows its text
 	dot.FillColor = theme.Color(subColor(sub.State))
 	dot.Refresh()
 	cmds := buttons.Objects[0].(*fyne.Container)
@@ -118,7 +136,7 @@ func (m *SubManager) SetProfile(name string) {
 	m.profile = name
 	p, ok := m.ctl.Profile(name)
 	m.extras.RemoveAll()
-	m.reply.SetText("")
+	showText(m.reply, "")
 	m.chart.Hide()
 	if !ok {
 		m.dialect, m.form = "", nil
@@ -149,10 +167,10 @@ func (m *SubManager) SetProfile(name string) {
 // run runs one of the dialect's commands on the profile's session.
 func (m *SubManager) run(cmd session.Command) {
 	if err := m.ctl.Run(m.profile, cmd); err != nil {
-		m.reply.SetText(err.Error())
+		showText(m.reply, err.Error())
 		return
 	}
-	m.reply.SetText(cmd.Hint)
+	showText(m.reply, cmd.Hint)
 }
 
 // edit loads a subscription into the form ("" starts a new one).
@@ -187,14 +205,24 @@ func (m *SubManager) check() {
 		err = d.CheckSub(spec)
 	}
 	if err != nil {
-		m.problem.SetText(err.Error())
+		showText(m.problem, err.Error())
 		m.apply.Disable()
 		m.preview.SetText("")
 		return
 	}
-	m.problem.SetText("")
+	showText(m.problem, "")
 	m.apply.Enable()
-	m.preview.SetText(Pretty(spec))
+	m.preview.SetText(compactJSON(spec))
+}
+
+// showText sets a label that takes no room while it has nothing to say.
+func showText(l *widget.Label, text string) {
+	l.SetText(text)
+	if text == "" {
+		l.Hide()
+	} else {
+		l.Show()
+	}
 }
 
 func (m *SubManager) onApply() {
@@ -208,21 +236,21 @@ func (m *SubManager) onApply() {
 		err = m.ctl.Replace(m.profile, m.editing, spec)
 	}
 	if err != nil {
-		m.problem.SetText(err.Error())
+		showText(m.problem, err.Error())
 		return
 	}
 	m.changed()
 	if m.editing == "" {
-		m.reply.SetText("Subscribed: " + DescribeSub(m.dialect, spec))
+		showText(m.reply, "Subscribed: "+DescribeSub(m.dialect, spec))
 	} else {
-		m.reply.SetText("Applied to #" + m.editing)
+		showText(m.reply, "Applied to #"+m.editing)
 	}
 	m.Refresh()
 }
 
 func (m *SubManager) remove(id string) {
 	if err := m.ctl.Unsubscribe(m.profile, id); err != nil {
-		m.reply.SetText(err.Error())
+		showText(m.reply, err.Error())
 	}
 	m.changed()
 	if m.editing == id {
@@ -244,7 +272,7 @@ func (m *SubManager) OnReplies(rs []reply) {
 		if r.profile != m.profile {
 			continue
 		}
-		m.reply.SetText(r.Text)
+		showText(m.reply, r.Text)
 		if len(r.Series) > 0 {
 			m.chart.SetSeries(r.Series)
 			m.chart.Show()

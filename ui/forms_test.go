@@ -1,0 +1,234 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/feedscope/feedscope/session"
+	st "github.com/feedscope/feedscope/session/sessiontest"
+)
+
+// tipText is what the window's tip shows, "" while it is hidden.
+func tipText(c fyne.Canvas) string {
+	tipLayers.Lock()
+	l := tipLayers.of[c]
+	tipLayers.Unlock()
+	if l == nil || !l.box.Visible() {
+		return ""
+	}
+	var rows []string
+	for _, o := range l.lines.Objects {
+		rows = append(rows, o.(*canvas.Text).Text)
+	}
+	return strings.Join(rows, " ")
+}
+
+// A cut-off label shows its whole text after the pointer rests on it; the tip
+// takes no event from what lies under it, and goes when the pointer leaves.
+func TestTipShowsCutText(t *testing.T) {
+	test.NewTempApp(t)
+	// The test's UI goroutine is its own: the delay's callbacks run here, in turn.
+	var due []func()
+	orig := tipAfter
+	tipAfter = func(_ time.Duration, f func()) { due = append(due, f) }
+	t.Cleanup(func() { tipAfter = orig })
+	wait := func() {
+		for _, f := range due {
+			f()
+		}
+		due = nil
+	}
+	long := "demo-misskey · rejected: 401 Unauthorized: the token was refused by misskey.example; check the Token field"
+	cut := newTipLabel(long)
+	fits := newTipLabel("short")
+	tapped := 0
+	under := widget.NewButton("under the tip", func() { tapped++ })
+	w := test.NewWindow(nil)
+	w.SetContent(withTips(w.Canvas(), container.NewVBox(container.NewGridWithColumns(2, cut, fits), under)))
+	w.Resize(fyne.NewSize(400, 300))
+	c := w.Canvas()
+	if fits.TipText() != "" || cut.TipText() != long {
+		t.Fatalf("tip texts: short %q, cut %q", fits.TipText(), cut.TipText())
+	}
+	over := fyne.NewPos(20, cut.Size().Height/2)
+	test.MoveMouse(c, over)
+	if tipText(c) != "" {
+		t.Fatal("the tip shows before the delay")
+	}
+	wait()
+	if tipText(c) != long {
+		t.Fatalf("tip %q after the delay", tipText(c))
+	}
+	// The tip lies over the button, yet a tap there reaches the button, and the
+	// label keeps the hover.
+	tipLayers.Lock()
+	box := tipLayers.of[c].box
+	tipLayers.Unlock()
+	if box.Position().X < 0 || box.Position().X+box.Size().Width > 400 || box.Size().Width > tipMaxWidth {
+		t.Fatalf("tip at %v size %v in a 400 px window", box.Position(), box.Size())
+	}
+	test.MoveMouse(c, over.AddXY(2, 0))
+	wait()
+	if tipText(c) != long {
+		t.Fatal("the tip went while the pointer stayed on the label")
+	}
+	onButton := fyne.NewPos(20, under.Position().Y+under.Size().Height/2)
+	if tipText(c) == "" || box.Position().Y > onButton.Y || box.Position().Y+box.Size().Height < onButton.Y {
+		t.Fatalf("the tip (at %v, %v) is not over the button at %v", box.Position(), box.Size(), onButton)
+	}
+	test.TapCanvas(c, onButton)
+	if tapped != 1 {
+		t.Fatal("the tap under the tip did not reach the button")
+	}
+	test.MoveMouse(c, onButton)
+	if tipText(c) != "" {
+		t.Fatal("the tip outlived the pointer leaving its label")
+	}
+	// A label that shows all of its text has no tip.
+	test.MoveMouse(c, fits.Position().AddXY(10, 10))
+	wait()
+	if fits.TipText() != "" || tipText(c) != "" {
+		t.Fatalf("tip %q over a label that fits", tipText(c))
+	}
+}
+
+func TestWrapWords(t *testing.T) {
+	test.NewTempApp(t)
+	text := "connected to ws://127.0.0.1:43547/api/ws/gotham/v1/observations/demo-vessels?preview=true now"
+	rows := wrapWords(text, 150, 14, fyne.TextStyle{})
+	if len(rows) < 3 || strings.ReplaceAll(strings.Join(rows, ""), " ", "") != strings.ReplaceAll(text, " ", "") {
+		t.Fatalf("rows %q", rows)
+	}
+	for _, r := range rows {
+		if w := fyne.MeasureText(r, 14, fyne.TextStyle{}).Width; w > 150 {
+			t.Fatalf("row %q is %.0f wide", r, w)
+		}
+	}
+	if got := wrapWords("a\nb", 10, 14, fyne.TextStyle{}); len(got) != 2 {
+		t.Fatalf("line breaks: %q", got)
+	}
+}
+
+// The mouse wheel over an input scrolls the form around it: the entry's own
+// scroller would otherwise take every turn.
+func TestWheelOverAnInputScrollsTheForm(t *testing.T) {
+	test.NewTempApp(t)
+	build := func() (*fyne.Container, *widget.Entry) {
+		box := container.NewVBox()
+		multi := widget.NewMultiLineEntry()
+		multi.SetText("a\nb\nc\nd\ne\nf")
+		growRows(multi, 3, 20)
+		for i := range 12 {
+			e := widget.NewEntry()
+			e.SetText(fmt.Sprint("field ", i))
+			box.Add(widget.NewForm(widget.NewFormItem(fmt.Sprint("Field ", i), e)))
+		}
+		box.Add(multi)
+		return box, multi
+	}
+	offset := func(wrap func(fyne.CanvasObject) fyne.CanvasObject) (float32, *widget.Entry) {
+		box, multi := build()
+		w := test.NewWindow(wrap(box))
+		defer w.Close()
+		w.Resize(fyne.NewSize(400, 300))
+		at := fyne.NewPos(300, 20) // over the first entry
+		test.Scroll(w.Canvas(), at, 0, -120)
+		var s *container.Scroll
+		var find func(o fyne.CanvasObject)
+		find = func(o fyne.CanvasObject) {
+			switch v := o.(type) {
+			case *container.Scroll:
+				if s == nil {
+					s = v
+				}
+			case *fyne.Container:
+				for _, c := range v.Objects {
+					find(c)
+				}
+			}
+		}
+		find(w.Content())
+		return s.Offset.Y, multi
+	}
+	if y, _ := offset(func(o fyne.CanvasObject) fyne.CanvasObject { return container.NewVScroll(o) }); y != 0 {
+		t.Fatalf("a plain scroller moved %.0f over an entry: Fyne passes the wheel on now, and formScroll can go", y)
+	}
+	y, multi := offset(formScroll)
+	if y <= 0 {
+		t.Fatal("the wheel over an entry did not scroll the form")
+	}
+	if h, want := multi.MinSize().Height, widget.NewMultiLineEntry(); h <= want.MinSize().Height {
+		t.Fatalf("a six-line entry is %.0f high, a three-line one %.0f: it did not grow", h, want.MinSize().Height)
+	}
+}
+
+// Every dialect shows examples of its own in the profile form's empty fields.
+func TestProfileFormExamplesFollowTheDialect(t *testing.T) {
+	test.NewTempApp(t)
+	f := NewProfileForm(session.Profile{}, nil, "a test file")
+	seen := map[string]string{}
+	for _, d := range session.Dialects() {
+		if _, ok := examples[d]; !ok {
+			t.Errorf("%s registers no examples", d)
+		}
+		f.Dialect.SetSelected(d)
+		if f.URL.PlaceHolder != examplesOf(d).URL || f.Subs.PlaceHolder != examplesOf(d).Subs || f.Token.PlaceHolder != examplesOf(d).Token {
+			t.Errorf("%s: URL %q, subscriptions %q", d, f.URL.PlaceHolder, f.Subs.PlaceHolder)
+		}
+		if other, dup := seen[f.URL.PlaceHolder]; dup {
+			t.Errorf("%s and %s show the same URL example", d, other)
+		}
+		seen[f.URL.PlaceHolder] = d
+		// The example subscription is one the dialect takes.
+		dl, _ := session.Lookup(d)
+		sub, _, _ := strings.Cut(examplesOf(d).Subs, "   ")
+		if err := dl.CheckSub(json.RawMessage(sub)); err != nil {
+			t.Errorf("%s: example subscription %s: %v", d, sub, err)
+		}
+	}
+}
+
+// At 1280×800 the Subscriptions tab shows several subscriptions at once, and its
+// Subscribe button and what would be sent stay in view however far the form is
+// scrolled.
+func TestSubscriptionsTabFits1280(t *testing.T) {
+	srv := st.StartDemo(t, 20)
+	a := newTestApp(t, false)
+	p, _ := srv.Profile("misskey")
+	p.Name = "mk"
+	addProfile(t, a, p)
+	for _, sub := range []string{`{"channel":"globalTimeline"}`, `{"channel":"hybridTimeline"}`, `{"channel":"hashtag","params":{"q":[["go"]]}}`, `{"channel":"main"}`} {
+		if _, err := a.ctl.Subscribe("mk", json.RawMessage(sub)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a.tabs.SelectIndex(1)
+	a.subs.Refresh()
+	m := a.subs
+	if len(m.subs) < 5 {
+		t.Fatalf("%d subscriptions", len(m.subs))
+	}
+	rowH := m.list.MinSize().Height
+	if visible := m.list.Size().Height / rowH; visible < 4 {
+		t.Fatalf("the list shows %.1f rows of %.0f px in %.0f px", visible, rowH, m.list.Size().Height)
+	}
+	d := fyne.CurrentApp().Driver()
+	inView := func(o fyne.CanvasObject) bool {
+		pos, size := d.AbsolutePositionForObject(o), a.win.Canvas().Size()
+		return o.Visible() && pos.Y >= 0 && pos.Y+o.Size().Height <= size.Height && o.Size().Height > 0
+	}
+	m.form.(*misskeyForm).channel.SetSelected("hashtag")
+	test.Scroll(a.win.Canvas(), d.AbsolutePositionForObject(m.formBox).AddXY(200, 10), 0, -2000)
+	if !inView(m.apply) || !inView(m.preview) {
+		t.Fatalf("Subscribe in view %v, Sends in view %v", inView(m.apply), inView(m.preview))
+	}
+}
