@@ -419,7 +419,7 @@ func (a *App) showSettings() {
 		a.settings.RingCap = n
 		a.fyne.Preferences().SetInt(prefRingCap, n)
 		a.fyne.Preferences().SetString(prefTileURL, strings.TrimSpace(tileEntry.Text))
-		a.setNotice(fmt.Sprintf("Feedscope will keep %d events from the next start.", n))
+		a.setNotice("Feedscope will keep " + count(n, "event", "events") + " from the next start.")
 	}, a.win)
 }
 
@@ -740,13 +740,13 @@ func (a *App) updateStatus() {
 	if st := a.list.SortText(); st != "" {
 		shown += " · " + st
 	}
-	s := fmt.Sprintf("%d profiles · %d open · %.0f ev/s · %d of %d kept · %s · %s",
-		len(a.profiles), open, total, a.model.Stored(), a.model.Cap(), shown, mode)
+	s := fmt.Sprintf("%s · %d open · %.0f ev/s · %d of %d kept · %s · %s",
+		count(len(a.profiles), "profile", "profiles"), open, total, a.model.Stored(), a.model.Cap(), shown, mode)
 	if a.dropped > 0 {
-		s += fmt.Sprintf(" · %d events dropped from view", a.dropped)
+		s += " · " + count(int(a.dropped), "event", "events") + " dropped from view"
 	}
 	if n := a.alerts.Count(); n > 0 {
-		s += fmt.Sprintf(" · ⚑ %d alerts", n)
+		s += " · ⚑ " + count(n, "alert", "alerts")
 	}
 	a.status.SetText(s)
 	a.rec.update(a.ctl, profileOf(a.selectedNode), a.isSource(profileOf(a.selectedNode)))
@@ -881,14 +881,14 @@ func (a *App) onClearTapped() {
 		n := a.model.ClearScope()
 		a.list.Reset()
 		a.detail.Show(nil)
-		a.setNotice(fmt.Sprintf("Cleared %d events of %s; the other profiles' stay.", n, strings.TrimPrefix(strings.TrimSuffix(scopeText(sc), " (Esc: all)"), "Only ")))
+		a.setNotice(fmt.Sprintf("Cleared %s of %s; the other profiles' stay.", count(n, "event", "events"), strings.TrimPrefix(strings.TrimSuffix(scopeText(sc), " (Esc: all)"), "Only ")))
 		a.updateStatus()
 		return
 	}
 	if a.model.Stored() == 0 {
 		return
 	}
-	dialog.ShowConfirm("Clear every event?", fmt.Sprintf("The table holds %d events of every profile. Clear them all?\n(Select a profile to clear only its events.)", a.model.Stored()),
+	dialog.ShowConfirm("Clear every event?", fmt.Sprintf("The table holds %s of every profile. Clear them all?\n(Select a profile to clear only its events.)", count(a.model.Stored(), "event", "events")),
 		func(ok bool) {
 			if ok {
 				a.clearAll()
@@ -1011,35 +1011,48 @@ func (a *App) editProfile(p *session.Profile) {
 	d.Show()
 }
 
+func (a *App) files() fileDialogs { return fileDialogs{win: a.win, prefs: a.fyne.Preferences()} }
+
 func (a *App) onImportProfiles() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	a.files().open(fileProfiles, "", []string{".json"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
-		defer r.Close()
-		added, total, err := a.ctl.ImportProfiles(r)
-		if err != nil {
-			dialog.ShowError(err, a.win)
-			return
-		}
-		a.refreshSide()
-		a.setNotice(fmt.Sprintf("Imported %d of %d profiles (existing names and invalid ones skipped; secrets are never exported).", added, total))
-	}, a.win)
+		go func() { // the disk is not the UI's to wait on
+			defer r.Close()
+			added, total, err := a.ctl.ImportProfiles(r)
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(err, a.win)
+					return
+				}
+				a.refreshSide()
+				a.setNotice(fmt.Sprintf("Imported %d of %s (existing names and invalid ones skipped; secrets are never exported).",
+					added, count(total, "profile", "profiles")))
+			})
+		}()
+	})
 }
 
 func (a *App) onExportProfiles() {
-	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+	a.files().save(fileProfiles, fileName("profiles", time.Now(), ".json"), "", []string{".json"}, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
-		defer w.Close()
-		n, err := a.ctl.ExportProfiles(w)
-		if err != nil {
-			dialog.ShowError(err, a.win)
-			return
-		}
-		a.setNotice(fmt.Sprintf("Exported %d %s without their secrets.", n, plural(n, "profile", "profiles")))
-	}, a.win)
+		go func() {
+			n, err := a.ctl.ExportProfiles(w)
+			if cerr := w.Close(); err == nil {
+				err = cerr
+			}
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(err, a.win)
+					return
+				}
+				a.setNotice(fmt.Sprintf("Exported %s without their secrets.", count(n, "profile", "profiles")))
+			})
+		}()
+	})
 }
 
 // onExportTapped writes the rows shown, in the background with progress.
@@ -1049,7 +1062,11 @@ func (a *App) onExportTapped() {
 		a.setNotice("Nothing to export: no rows are shown.")
 		return
 	}
-	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+	what := "events"
+	if sc := a.model.Scope(); sc.Profile != "" {
+		what = sc.Profile
+	}
+	a.files().save(fileEvents, fileName(what, time.Now(), ".ndjson"), "", nil, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -1058,7 +1075,7 @@ func (a *App) onExportTapped() {
 			format = FormatCSV
 		}
 		run := newExportRun(len(events))
-		d := dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting %d events as %s", len(events), format), container.NewVBox(run.bar, run.stop), a.win)
+		d := dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting %s as %s", count(len(events), "event", "events"), format), container.NewVBox(run.bar, run.stop), a.win)
 		d.Show()
 		go func() {
 			err := Export(w, format, events, func(n int) { fyne.Do(func() { run.bar.SetValue(float64(n)) }) }, run.cancel)
@@ -1072,10 +1089,10 @@ func (a *App) onExportTapped() {
 					a.setNotice("Export failed: " + err.Error())
 					return
 				}
-				a.setNotice(fmt.Sprintf("Exported %d events to %s.", len(events), w.URI().Name()))
+				a.setNotice(fmt.Sprintf("Exported %s to %s.", count(len(events), "event", "events"), w.URI().Name()))
 			})
 		}()
-	}, a.win)
+	})
 }
 
 // filterEntry is an Entry that hands Escape back to the app.

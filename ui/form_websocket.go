@@ -60,7 +60,7 @@ func newWebSocketForm() *websocketForm {
 func (f *websocketForm) changed() {
 	if spec, err := f.Spec(); err == nil {
 		msg, _ := ws.Message(spec)
-		f.preview.SetText(fmt.Sprintf("Sends %d bytes: %s", len(msg), ws.Dialect{}.DescribeSub(spec)))
+		f.preview.SetText(fmt.Sprintf("Sends %s: %s", count(len(msg), "byte", "bytes"), ws.Dialect{}.DescribeSub(spec)))
 	} else {
 		f.preview.SetText("")
 	}

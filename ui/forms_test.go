@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -230,5 +231,81 @@ func TestSubscriptionsTabFits1280(t *testing.T) {
 	test.Scroll(a.win.Canvas(), d.AbsolutePositionForObject(m.formBox).AddXY(200, 10), 0, -2000)
 	if !inView(m.apply) || !inView(m.preview) {
 		t.Fatalf("Subscribe in view %v, Sends in view %v", inView(m.apply), inView(m.preview))
+	}
+}
+
+// flatten lists o and every object inside it, as the renderers lay them out.
+func flatten(o fyne.CanvasObject) []fyne.CanvasObject {
+	out := []fyne.CanvasObject{o}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			out = append(out, flatten(c)...)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			out = append(out, flatten(c)...)
+		}
+	}
+	return out
+}
+
+// dialogParts finds the file dialog's name entry, a button by its text and
+// whether a label names file.
+func dialogParts(c fyne.Canvas, button, file string) (name *widget.Entry, b *widget.Button, listed bool) {
+	for _, o := range flatten(c.Overlays().Top()) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			if name == nil {
+				name = x
+			}
+		case *widget.Button:
+			if x.Text == button {
+				b = x
+			}
+		case *widget.Label: // the grid view drops the extension
+			listed = listed || file != "" && (x.Text == file || x.Text == strings.TrimSuffix(file, filepath.Ext(file)))
+		}
+	}
+	return name, b, listed
+}
+
+// A save dialog suggests a name in the folder its kind of file last went to, and
+// remembers the folder a file was saved in; an open dialog starts there too.
+func TestFileDialogsSuggestANameAndAFolder(t *testing.T) {
+	a := newTestApp(t, false)
+	dir, other := t.TempDir(), t.TempDir()
+	prefs := a.fyne.Preferences()
+	prefs.SetString(prefDialogDir+fileProfiles, dir)
+	a.onExportProfiles()
+	name, cancel, _ := dialogParts(a.win.Canvas(), "Cancel", "")
+	if name == nil || !strings.HasPrefix(name.Text, "feedscope-profiles-") || !strings.HasSuffix(name.Text, ".json") {
+		t.Fatalf("suggested name %v", name)
+	}
+	test.Tap(cancel)
+
+	// Saving: the file goes to the kind's folder under the suggested name, and the
+	// folder is remembered for the next dialog of the kind.
+	files := a.files()
+	var got fyne.URI
+	files.save(fileEvents, fileName("demo/misskey: x", time.Date(2026, 12, 1, 11, 5, 0, 0, time.UTC), ".ndjson"), other, nil, func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			t.Errorf("save: %v", err)
+			return
+		}
+		got = w.URI()
+		_ = w.Close()
+	})
+	name, save, _ := dialogParts(a.win.Canvas(), "Save", "")
+	if name.Text != "feedscope-demo-misskey-x-20261201-110500.ndjson" {
+		t.Fatalf("suggested %q", name.Text)
+	}
+	test.Tap(save)
+	if got == nil || got.Path() != other+"/"+name.Text || prefs.String(prefDialogDir+fileEvents) != other {
+		t.Fatalf("saved to %v; remembered %q", got, prefs.String(prefDialogDir+fileEvents))
+	}
+	files.open(fileEvents, "", nil, func(fyne.URIReadCloser, error) {})
+	if _, _, listed := dialogParts(a.win.Canvas(), "Open", name.Text); !listed {
+		t.Fatal("the open dialog does not start in the folder last saved to")
 	}
 }

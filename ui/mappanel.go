@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/paulmach/orb"
@@ -224,13 +223,13 @@ func (p *MapPanel) check() {
 		for i, f := range faults {
 			msgs[i] = f.Error()
 		}
-		p.problem.SetText(fmt.Sprintf("Polygon of %d points · %d tracks inside now · %s", len(d), inside, strings.Join(msgs, "; ")))
+		p.problem.SetText(fmt.Sprintf("Polygon of %d points · %s inside now · %s", len(d), count(inside, "track", "tracks"), strings.Join(msgs, "; ")))
 		p.problem.Importance = widget.WarningImportance
 		p.sub.Enable()
 		p.apply.Enable()
 		p.repair.Show()
 	} else if len(faults) == 0 {
-		p.problem.SetText(fmt.Sprintf("Valid polygon of %d points · %d tracks inside now (highlighted).", len(d), inside))
+		p.problem.SetText(fmt.Sprintf("Valid polygon of %d points · %s inside now (highlighted).", len(d), count(inside, "track", "tracks")))
 		p.problem.Importance = widget.SuccessImportance
 		p.sub.Enable()
 		p.apply.Enable()
@@ -347,7 +346,8 @@ func (p *MapPanel) onSave() {
 		p.notice("Draw a polygon first.")
 		return
 	}
-	dialog.ShowFileSave(func(w fyne.URIWriteCloser, err error) {
+	files := fileDialogs{win: p.win, prefs: p.prefs}
+	files.save(fileGeoJSON, fileName("polygon", time.Now(), ".geojson"), "", []string{".geojson", ".json"}, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -355,11 +355,12 @@ func (p *MapPanel) onSave() {
 		if _, err := io.WriteString(w, p.geoJSON()); err != nil {
 			p.notice("Saving failed: " + err.Error())
 		}
-	}, p.win)
+	})
 }
 
 func (p *MapPanel) onOpen() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	files := fileDialogs{win: p.win, prefs: p.prefs}
+	files.open(fileGeoJSON, "", []string{".geojson", ".json"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -371,7 +372,7 @@ func (p *MapPanel) onOpen() {
 		if err != nil {
 			p.notice(err.Error())
 		}
-	}, p.win)
+	})
 }
 
 // OpenGeoJSON takes the first polygon of a GeoJSON document as the draft.

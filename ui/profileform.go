@@ -12,7 +12,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
@@ -376,7 +375,8 @@ func (f *ProfileForm) pickKey() {
 	if len(w) == 0 {
 		return
 	}
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	files := fileDialogs{win: w[0], prefs: fyne.CurrentApp().Preferences()}
+	files.open(fileKeys, "", []string{".pem", ".key"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil || r == nil {
 			return
 		}
@@ -391,5 +391,5 @@ func (f *ProfileForm) pickKey() {
 				f.SetClientKey(string(b))
 			})
 		}()
-	}, w[0])
+	})
 }

@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -308,7 +307,7 @@ func (a *App) recordDir() string {
 
 // onOpenRecording asks for a recording file and opens it beside the profiles.
 func (a *App) onOpenRecording() {
-	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+	a.files().open(fileRecordings, a.recordDir(), []string{".ndjson", ".gz"}, func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			a.setNotice("Open recording: " + err.Error())
 			return
@@ -319,7 +318,7 @@ func (a *App) onOpenRecording() {
 		path := r.URI().Path()
 		_ = r.Close()
 		a.openRecording(path)
-	}, a.win)
+	})
 }
 
 // openRecording loads a recording off the UI goroutine and shows it as a source,
@@ -340,10 +339,10 @@ func (a *App) openRecording(path string) {
 
 // sourceOpened shows a newly opened recording: in the sidebar, on the timeline bar.
 func (a *App) sourceOpened(src *playback.Source) {
-	msg := fmt.Sprintf("Opened %s: %d events over %s. Press play, or click the bar to go to a moment.",
-		src.Path, src.Len(), spanOf(src).Round(time.Second))
+	msg := fmt.Sprintf("Opened %s: %s over %s. Press play, or click the bar to go to a moment.",
+		src.Path, count(src.Len(), "event", "events"), spanOf(src).Round(time.Second))
 	if src.Err != nil {
-		msg = fmt.Sprintf("%s: %v — opened the %d events before it.", src.Path, src.Err, src.Len())
+		msg = fmt.Sprintf("%s: %v — opened the %s before it.", src.Path, src.Err, count(src.Len(), "event", "events"))
 	}
 	a.setNotice(msg)
 	a.replay.show(src.Name)

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -100,7 +99,8 @@ func (p *MapPanel) onExportTracks() {
 		p.notice("Export failed: " + err.Error())
 		return
 	}
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+	files := fileDialogs{win: p.win, prefs: p.prefs}
+	files.save(fileGeoJSON, fileName("tracks", time.Now(), ".geojson"), "", []string{".geojson", ".json"}, func(w fyne.URIWriteCloser, err error) {
 		if err != nil || w == nil {
 			return
 		}
@@ -113,11 +113,9 @@ func (p *MapPanel) onExportTracks() {
 				if err != nil {
 					p.notice("Saving the tracks failed: " + err.Error())
 				} else {
-					p.notice(fmt.Sprintf("Exported %d tracks with their trails as GeoJSON.", len(tracks)))
+					p.notice(fmt.Sprintf("Exported %s with their trails as GeoJSON.", count(len(tracks), "track", "tracks")))
 				}
 			})
 		}()
-	}, p.win)
-	d.SetFileName("tracks.geojson")
-	d.Show()
+	})
 }
