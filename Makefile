@@ -10,7 +10,7 @@ BIN   := bin/feedscope
 # The headless binary: tail, demo-server… with no Fyne, no cgo, statically linked.
 CLI   := bin/feedscope-cli
 APT_PACKAGES := gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev \
-	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool
+	libxinerama-dev libxi-dev libxxf86vm-dev xvfb xauth imagemagick xdotool dbus-daemon
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
