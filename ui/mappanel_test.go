@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -119,9 +120,24 @@ func TestMapOnlineTiles(t *testing.T) {
 	tile := image.NewRGBA(image.Rect(0, 0, 256, 256))
 	draw.Draw(tile, tile.Bounds(), image.NewUniform(color.RGBA{10, 200, 30, 255}), image.Point{}, draw.Src)
 	png := tiles.EncodePNG(tile)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(png) }))
+	var served atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { served.Add(1); _, _ = w.Write(png) }))
 	defer srv.Close()
 	loaded := make(chan tiles.Key, 64)
+	n := 0 // tiles loaded so far
+	// Every fetch started must have written its tile to the cache before the
+	// test's folder is removed.
+	defer func() {
+		deadline := time.After(10 * time.Second)
+		for int64(n) < served.Load() {
+			select {
+			case <-loaded:
+				n++
+			case <-deadline:
+				t.Fatalf("%d of %d tiles stored", n, served.Load())
+			}
+		}
+	}()
 	src := tiles.New(srv.URL+"/{z}/{x}/{y}.png", "Feedscope/test", t.TempDir())
 	src.OnLoad = func(k tiles.Key) { loaded <- k }
 	sc := &MapScene{View: geo.View{Center: orb.Point{-77.06, 38.9}, Zoom: 12}, Now: time.Now(), StaleAfter: time.Minute, Tiles: src}
@@ -131,6 +147,7 @@ func TestMapOnlineTiles(t *testing.T) {
 	}
 	select {
 	case <-loaded:
+		n++
 	case <-time.After(10 * time.Second):
 		t.Fatal("no tile arrived from the local tile server")
 	}
@@ -149,6 +166,7 @@ func TestMapOnlineTiles(t *testing.T) {
 		}
 		select {
 		case <-loaded:
+			n++
 		case <-time.After(50 * time.Millisecond): // polling interval, not a wait for a result
 		}
 	}

@@ -50,7 +50,8 @@ type MapScene struct {
 	TilesGen int
 
 	baseKey baseKey     // what the cached base layer shows
-	base    *image.RGBA // sea, land and graticule: redrawn only when the view moves
+	base    *image.RGBA // sea, land and graticule around the view: redrawn when it pans out or zooms
+	baseAt  [2]float64  // the base's top-left corner in world pixels
 
 	// Scratch reused from frame to frame, so that a frame allocates nothing.
 	pt  painter
@@ -58,9 +59,32 @@ type MapScene struct {
 }
 
 type baseKey struct {
-	view  geo.View
+	zoom  float64
 	dark  bool
 	tiles int // generation; -1 without tiles
+	w, h  int // the view's size (the base is baseMargin larger on each side)
+}
+
+// baseMargin is how far, in pixels, the view may pan before the base layer is
+// drawn again.
+const baseMargin = 128
+
+// topLeft is the view's top-left corner in world pixels at its zoom.
+func topLeft(v geo.View) [2]float64 {
+	c := geo.World(v.Center)
+	s := geo.TileSize * math.Exp2(v.Zoom)
+	return [2]float64{c[0]*s - v.Width/2, c[1]*s - v.Height/2}
+}
+
+// baseOffset is where the view's top-left corner falls in the cached base
+// layer, to the nearest pixel, and whether the whole view is inside it.
+func (sc *MapScene) baseOffset(v geo.View) (x, y int, inside bool) {
+	if sc.base == nil {
+		return 0, 0, false
+	}
+	tl := topLeft(v)
+	x, y = int(math.Round(tl[0]-sc.baseAt[0])), int(math.Round(tl[1]-sc.baseAt[1]))
+	return x, y, x >= 0 && y >= 0 && x <= 2*baseMargin && y <= 2*baseMargin
 }
 
 // TileGetter answers a tile at once or nil (package tiles' Source).
@@ -144,11 +168,21 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 	if sc.Tiles != nil {
 		gen = sc.TilesGen
 	}
-	if k := (baseKey{v, sc.Dark, gen}); sc.base == nil || sc.baseKey != k {
-		sc.base = sc.renderBase(sc.base, v, w, h, pal)
-		sc.baseKey = k
+	// The base layer is drawn with a margin around the view, so that panning
+	// copies another part of it instead of drawing it again (BenchmarkMapPan).
+	k := baseKey{v.Zoom, sc.Dark, gen, w, h}
+	ox, oy, inside := sc.baseOffset(v)
+	if sc.base == nil || sc.baseKey != k || !inside {
+		big := v
+		big.Width, big.Height = float64(w+2*baseMargin), float64(h+2*baseMargin)
+		sc.base = sc.renderBase(sc.base, big, w+2*baseMargin, h+2*baseMargin, pal)
+		sc.baseKey, sc.baseAt = k, topLeft(big)
+		ox, oy = baseMargin, baseMargin
 	}
-	copy(dst.Pix, sc.base.Pix)
+	for y := 0; y < h; y++ {
+		si := sc.base.PixOffset(ox, oy+y)
+		copy(dst.Pix[y*dst.Stride:y*dst.Stride+4*w], sc.base.Pix[si:si+4*w])
+	}
 	pr := v.Projector()
 
 	// Subscription polygons: translucent fill, solid outline.

@@ -146,8 +146,8 @@ func benchFrame(b *testing.B, sc *MapScene) {
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
 }
 
-// BenchmarkMapPan is a frame while the map is dragged: the base layer (land,
-// rivers, places' layer) is drawn again for every new view.
+// BenchmarkMapPan is a frame while the map is dragged a pixel or two at a time,
+// as a drag reports it: the base layer (land, rivers, borders) moves with it.
 func BenchmarkMapPan(b *testing.B) {
 	sc := demoScene(22)
 	img := sc.Render(nil, 1280, 800)
@@ -155,6 +155,21 @@ func BenchmarkMapPan(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		sc.View = sc.View.Pan(float64(1+i%2), 0)
+		img = sc.Render(img, 1280, 800)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+}
+
+// BenchmarkMapZoom is a frame after a zoom step: the base layer, margin and all,
+// is drawn again every time (the worst frame; panning draws it once per
+// baseMargin pixels).
+func BenchmarkMapZoom(b *testing.B) {
+	sc := demoScene(22)
+	img := sc.Render(nil, 1280, 800)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sc.View.Zoom = 12.6 + float64(i%2)*0.1
 		img = sc.Render(img, 1280, 800)
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
