@@ -149,27 +149,24 @@ func benchFrame(b *testing.B, sc *MapScene) {
 // BenchmarkMapPan is a frame while the map is dragged a pixel or two at a time,
 // as a drag reports it: the base layer (land, rivers, borders) moves with it.
 func BenchmarkMapPan(b *testing.B) {
-	sc := demoScene(22)
-	img := sc.Render(nil, 1280, 800)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		sc.View = sc.View.Pan(float64(1+i%2), 0)
-		img = sc.Render(img, 1280, 800)
-	}
-	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
+	benchMoves(b, func(i int, v *geo.View) { *v = v.Pan(float64(1+i%2), 0) })
 }
 
 // BenchmarkMapZoom is a frame after a zoom step: the base layer, margin and all,
 // is drawn again every time (the worst frame; panning draws it once per
 // baseMargin pixels).
 func BenchmarkMapZoom(b *testing.B) {
+	benchMoves(b, func(i int, v *geo.View) { v.Zoom = 12.6 + float64(i%2)*0.1 })
+}
+
+// benchMoves renders the demo's scene after each move of the view.
+func benchMoves(b *testing.B, move func(i int, v *geo.View)) {
 	sc := demoScene(22)
 	img := sc.Render(nil, 1280, 800)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		sc.View.Zoom = 12.6 + float64(i%2)*0.1
+		move(i, &sc.View)
 		img = sc.Render(img, 1280, 800)
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/1000/float64(b.N), "ms/frame")
