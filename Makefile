@@ -16,7 +16,7 @@ XVFB  := xvfb-run -a -s "-screen 0 1280x800x24"
 STATICCHECK := $(GOBIN)/staticcheck
 FYNE_TOOL   := $(GOBIN)/fyne
 
-.PHONY: all deps sysdeps godeps build cli demo demo-tail test vet lint unit smoke fuzz bench bench-ui soak image check-slim package clean
+.PHONY: all deps sysdeps godeps build cli demo demo-tail screenshots test vet lint unit smoke fuzz bench bench-ui soak image check-slim package clean
 
 all: build
 
@@ -62,6 +62,15 @@ demo-tail: cli
 	./$(CLI) tail --demo --dialect gotham --duration 20s --sub '{}' & \
 	./$(CLI) tail --demo --dialect isymphony --duration 20s & \
 	./$(CLI) tail --demo --dialect websocket --duration 20s & wait
+
+# screenshots: every screen at 1280×800 and 1920×1080, light and dark, driven
+# with xdotool under Xvfb, into docs/polish/SHOTS-SCENE-SIZE-THEME.png (a few
+# minutes). SHOTS=before on an older build gives the other half of a comparison;
+# SCENES="main map" takes only those. See scripts/screenshots.sh.
+SHOTS ?= after
+screenshots: build
+	@command -v pngquant >/dev/null || echo "pngquant missing: the PNGs stay large (apt-get install pngquant)"
+	scripts/screenshots.sh -p $(SHOTS) $(SCENES)
 
 # --- checks --------------------------------------------------------------------------
 test: deps vet lint unit
