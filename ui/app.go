@@ -10,6 +10,7 @@ import (
 	"log"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,7 +18,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -312,11 +312,11 @@ func (a *App) buildUI() {
 	a.status = widget.NewLabel("")
 	a.status.TextStyle = fyne.TextStyle{Monospace: true}
 	a.notice = newTipLabel("")
-	bar := canvas.NewRectangle(theme.Color(theme.ColorNameHeaderBackground))
+	bar := newThemedRect(theme.ColorNameHeaderBackground)
 	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, container.NewHBox(a.rec.box, a.status), a.tls, a.notice))
 
 	a.win.SetContent(withTips(a.win.Canvas(), container.NewBorder(container.NewPadded(toolbar), container.NewVBox(a.replay.Content, statusBar), nil, nil, main)))
-	applyTheme(a.fyne)
+	applyTheme(a.fyne, false)
 	a.win.SetMainMenu(a.menu())
 	a.addShortcuts()
 	a.updateButtons()
@@ -407,20 +407,58 @@ func (a *App) showSettings() {
 		}
 		return nil
 	}
+	themes := widget.NewRadioGroup(themeChoices, nil)
+	themes.Horizontal = true
+	themes.Required = true
+	themes.SetSelected(themeChoices[themeIndex(a.fyne.Preferences().String(prefTheme))])
 	items := []*widget.FormItem{
+		{Text: "Theme", Widget: themes, HintText: "Ctrl+T switches between light and dark"},
 		{Text: "Events kept", Widget: capEntry, HintText: "the table's memory bound; applies from the next start"},
-		{Text: "Map tiles", Widget: tileEntry, HintText: "URL template of the Map tab's Online map layer; respect the server's usage policy"},
+		{Text: "Map tiles", Widget: tileEntry, HintText: "URL template of the Map tab's Street map layer; respect the server's usage policy"},
 	}
-	dialog.ShowForm("Settings", "Save", "Cancel", items, func(ok bool) {
+	d := dialog.NewForm("Settings", "Save", "Cancel", items, func(ok bool) {
 		if !ok {
 			return
 		}
-		n, _ := strconv.Atoi(strings.TrimSpace(capEntry.Text))
-		a.settings.RingCap = n
-		a.fyne.Preferences().SetInt(prefRingCap, n)
-		a.fyne.Preferences().SetString(prefTileURL, strings.TrimSpace(tileEntry.Text))
-		a.setNotice("Feedscope will keep " + count(n, "event", "events") + " from the next start.")
+		a.applySettings(themes.Selected, strings.TrimSpace(capEntry.Text), strings.TrimSpace(tileEntry.Text))
 	}, a.win)
+	d.Resize(fitToWindow(fyne.NewSize(720, d.MinSize().Height), a.win))
+	d.Show()
+}
+
+// themeIndex is the place of a remembered theme choice in themeChoices.
+func themeIndex(pref string) int {
+	switch pref {
+	case "light":
+		return 1
+	case "dark":
+		return 2
+	}
+	return 0
+}
+
+// applySettings keeps what the Settings dialog says and tells what changed.
+func (a *App) applySettings(themeChoice, ringCap, tileURL string) {
+	prefs := a.fyne.Preferences()
+	var changed []string
+	if want := []string{"", "light", "dark"}[max(0, slices.Index(themeChoices, themeChoice))]; want != prefs.String(prefTheme) {
+		a.setTheme(want)
+		changed = append(changed, "theme: "+strings.ToLower(themeChoice))
+	}
+	if n, err := strconv.Atoi(ringCap); err == nil && n != a.settings.RingCap {
+		a.settings.RingCap = n
+		prefs.SetInt(prefRingCap, n)
+		changed = append(changed, fmt.Sprintf("%s events kept from the next start", thousands(n)))
+	}
+	if tileURL != prefs.StringWithFallback(prefTileURL, tiles.DefaultURL) {
+		prefs.SetString(prefTileURL, tileURL)
+		changed = append(changed, "street map tiles from "+tileURL)
+	}
+	if len(changed) == 0 {
+		a.setNotice("Settings: nothing changed.")
+		return
+	}
+	a.setNotice("Settings saved: " + strings.Join(changed, "; ") + ".")
 }
 
 // mapKeys are the map's keys and mouse gestures (MapView), for the shortcuts dialog.
@@ -435,24 +473,11 @@ var mapKeys = [][2]string{
 }
 
 func (a *App) showShortcuts() {
-	var rows []fyne.CanvasObject
-	for _, s := range shortcuts {
-		key := string(s.key)
-		if s.ctrl {
-			key = "Ctrl+" + key
-		}
-		rows = append(rows, widget.NewLabelWithStyle(key, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), widget.NewLabel(s.action))
-	}
-	for _, m := range mapKeys {
-		rows = append(rows, widget.NewLabelWithStyle(m[0], fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true}), widget.NewLabel(m[1]))
-	}
-	dialog.ShowCustom("Keyboard shortcuts", "Close", container.NewVScroll(container.NewGridWithColumns(2, rows...)), a.win)
+	dialog.ShowCustom("Keyboard shortcuts", "Close", scrollFit(shortcutsContent(), a.win, 680), a.win)
 }
 
 func (a *App) showAbout() {
-	text := fmt.Sprintf("Feedscope %s\n\nWatch live WebSocket feeds: Hypothesis, Misskey, Palantir Gotham observations and iSymphony.\n\n"+
-		"Built with Fyne, gorilla/websocket and paulmach/orb.\n"+BasemapCredits, a.version)
-	dialog.ShowCustom("About Feedscope", "Close", container.NewVBox(widget.NewIcon(icon), widget.NewLabel(text)), a.win)
+	dialog.ShowCustom("About Feedscope", "Close", scrollFit(aboutContent(a.version), a.win, 600), a.win)
 }
 
 // drain tells the UI what arrived in the controller's ring, at most 30 times a
@@ -1007,7 +1032,7 @@ func (a *App) editProfile(p *session.Profile) {
 		buttons = container.NewHBox(layout.NewSpacer(), cancel, saveNew, form.Save)
 	}
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(top, buttons, nil, nil, form.Content), a.win)
-	d.Resize(fyne.NewSize(640, 620))
+	d.Resize(fitToWindow(fyne.NewSize(760, 900), a.win))
 	d.Show()
 }
 

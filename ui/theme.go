@@ -4,7 +4,9 @@ import (
 	"image/color"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
 
 // prefTheme remembers the light or dark choice ("" follows the system).
@@ -20,14 +22,30 @@ func (t variantTheme) Color(n fyne.ThemeColorName, _ fyne.ThemeVariant) color.Co
 	return t.Theme.Color(n, t.v)
 }
 
-// applyTheme sets the remembered choice.
-func applyTheme(a fyne.App) {
+// themeChoices are the Settings dialog's words for the remembered choice ("",
+// "light", "dark"), in that order.
+var themeChoices = []string{"Follow the system", "Light", "Dark"}
+
+// applyTheme sets the remembered choice. At start, nothing chosen leaves the
+// theme Fyne picked (the system's variant, FYNE_THEME); switching back to it
+// later (changed) gives Fyne's own theme back.
+func applyTheme(a fyne.App, changed bool) {
 	switch a.Preferences().String(prefTheme) {
 	case "dark":
 		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantDark})
 	case "light":
 		a.Settings().SetTheme(variantTheme{theme.DefaultTheme(), theme.VariantLight})
-	} // nothing chosen: the theme Fyne picked (the system's variant, FYNE_THEME)
+	default:
+		if changed {
+			a.Settings().SetTheme(theme.DefaultTheme())
+		}
+	}
+}
+
+// setTheme remembers a choice ("", "light" or "dark") and applies it.
+func (a *App) setTheme(choice string) {
+	a.fyne.Preferences().SetString(prefTheme, choice)
+	applyTheme(a.fyne, true)
 }
 
 // toggleTheme switches between light and dark and remembers it.
@@ -36,9 +54,41 @@ func (a *App) toggleTheme() {
 	if isDark() {
 		next = "light"
 	}
-	a.fyne.Preferences().SetString(prefTheme, next)
-	applyTheme(a.fyne)
-	a.setNotice("Theme: " + next + " (View → Light or dark theme switches back).")
+	a.setTheme(next)
+	a.setNotice("Theme: " + next + " (Ctrl+T switches back; Edit → Settings… can follow the system).")
+}
+
+// themedRect is a rectangle filled with a theme colour that follows the theme
+// when it changes: Fyne refreshes widgets on a theme change, not the colours a
+// bare canvas.Rectangle was given.
+type themedRect struct {
+	widget.BaseWidget
+	name fyne.ThemeColorName
+}
+
+func newThemedRect(name fyne.ThemeColorName) *themedRect {
+	r := &themedRect{name: name}
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *themedRect) CreateRenderer() fyne.WidgetRenderer {
+	rect := canvas.NewRectangle(theme.Color(r.name))
+	return &themedRectRenderer{rect: rect, name: r.name}
+}
+
+type themedRectRenderer struct {
+	rect *canvas.Rectangle
+	name fyne.ThemeColorName
+}
+
+func (r *themedRectRenderer) Layout(s fyne.Size)           { r.rect.Resize(s) }
+func (r *themedRectRenderer) MinSize() fyne.Size           { return fyne.Size{} }
+func (r *themedRectRenderer) Objects() []fyne.CanvasObject { return []fyne.CanvasObject{r.rect} }
+func (r *themedRectRenderer) Destroy()                     {}
+func (r *themedRectRenderer) Refresh() {
+	r.rect.FillColor = theme.Color(r.name)
+	r.rect.Refresh()
 }
 
 // isDark reports whether the theme in use is dark, by its background: the
