@@ -80,7 +80,7 @@ func TestScopeAllProfilesAndScopedClear(t *testing.T) {
 		return seen["demo-gotham"] && seen["demo-misskey"]
 	})
 	a.sidebar.Tree.Select("demo-gotham")
-	if a.scope.Text != "Only demo-gotham (Esc: all)" || a.model.Scope().Profile != "demo-gotham" {
+	if a.scope.Text != "Only demo-gotham" || a.model.Scope().Profile != "demo-gotham" {
 		t.Fatalf("scope %q", a.scope.Text)
 	}
 	if !strings.HasPrefix(a.notice.Text, "demo-gotham · open: connected to ws://") {

@@ -253,7 +253,7 @@ func (a *App) buildUI() {
 	}
 
 	a.filter = newFilterEntry()
-	a.filter.SetPlaceHolder("filter: text  kind:note  profile:demo  dir:in  /regex/  -excluded")
+	a.filter.SetPlaceHolder("Filter: words  kind:note  dir:in  /regex/  -not")
 	a.filter.OnChanged = a.onFilterChanged
 	a.filter.onEscape = func() { a.win.Canvas().Focus(a.list) }
 	a.scope = widget.NewButtonWithIcon("All profiles", theme.ListIcon(), a.showAllProfiles)
@@ -329,6 +329,11 @@ func (a *App) menu() *fyne.MainMenu {
 		item.Shortcut = &desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}
 		return item
 	}
+	// The table's own keys, without Ctrl (they act when the table has focus).
+	bare := func(item *fyne.MenuItem, key fyne.KeyName) *fyne.MenuItem {
+		item.Shortcut = &desktop.CustomShortcut{KeyName: key}
+		return item
+	}
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			hint(fyne.NewMenuItem("New profile…", func() { a.editProfile(nil) }), fyne.KeyN),
@@ -342,11 +347,11 @@ func (a *App) menu() *fyne.MainMenu {
 		fyne.NewMenu("Edit",
 			fyne.NewMenuItem("Settings…", a.showSettings)),
 		fyne.NewMenu("View",
-			fyne.NewMenuItem("Pause / resume", a.onPauseTapped),
-			fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }),
+			bare(fyne.NewMenuItem("Pause / resume", a.onPauseTapped), fyne.KeySpace),
+			bare(fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }), fyne.KeyEnd),
 			hint(fyne.NewMenuItem("Clear", a.onClearTapped), fyne.KeyL),
 			hint(fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }), fyne.KeyF),
-			fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail),
+			hint(fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail), fyne.KeyD),
 			hint(fyne.NewMenuItem("Light or dark theme", a.toggleTheme), fyne.KeyT)),
 		fyne.NewMenu("Help",
 			fyne.NewMenuItem("Keyboard shortcuts", a.showShortcuts),
@@ -366,6 +371,7 @@ var shortcuts = []struct {
 	{fyne.KeyN, true, "New profile"},
 	{fyne.KeyL, true, "Clear what the table shows (everything: after asking)"},
 	{fyne.KeyT, true, "Switch between the light and the dark theme"},
+	{fyne.KeyD, true, "Show or hide the detail pane"},
 	{fyne.KeyEscape, false, "Leave the filter; in the table, show every profile again"},
 	{fyne.KeyEnd, false, "Follow the newest event (table)"},
 }
@@ -377,6 +383,7 @@ func (a *App) addShortcuts() {
 		fyne.KeyN: func() { a.editProfile(nil) },
 		fyne.KeyL: a.onClearTapped,
 		fyne.KeyT: a.toggleTheme,
+		fyne.KeyD: a.toggleDetail,
 	}
 	for key, fn := range actions {
 		a.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
@@ -831,10 +838,14 @@ func (a *App) onScopeChanged(s Scope) {
 	a.model.SetScope(s)
 	a.list.Reset()
 	a.scope.SetText(scopeText(s))
+	// Scoped, the button is a loud "Only …" with a ✕ that widens it back (as Esc
+	// does): short, so the filter beside it keeps its room at 1280 px.
 	if s == (Scope{}) {
 		a.scope.Importance = widget.LowImportance
+		a.scope.SetIcon(theme.ListIcon())
 	} else {
 		a.scope.Importance = widget.HighImportance
+		a.scope.SetIcon(theme.CancelIcon())
 	}
 	a.scope.Refresh()
 	a.updateStatus()
@@ -859,9 +870,9 @@ func scopeText(s Scope) string {
 	case s.Profile == "":
 		return "All profiles"
 	case s.Sub == "":
-		return "Only " + s.Profile + " (Esc: all)"
+		return "Only " + s.Profile
 	}
-	return "Only " + s.Profile + " #" + s.Sub + " (Esc: all)"
+	return "Only " + s.Profile + " #" + s.Sub
 }
 
 // showAllProfiles widens the table back to every profile (the All profiles
