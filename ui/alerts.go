@@ -145,7 +145,16 @@ type rulesEditor struct {
 	notice  func(string)
 	profile *widget.Select
 	list    *widget.List
+	empty   *widget.Label // over the list when the profile has no rules
 	rules   []watch.Rule
+}
+
+// ruleArgs says what each kind of rule the editor adds takes, as the argument
+// entry's placeholder and the line under it.
+var ruleArgs = map[string][2]string{
+	watch.KindMatch:   {"a filter, e.g. kind:data \"Potomac Belle\"", "Match: any event the filter (the table's syntax) lets through raises an alert."},
+	watch.KindSilence: {"seconds, e.g. 30", "Silence: the profile receives nothing for that many seconds."},
+	watch.KindState:   {"rejected or reconnecting", "State: the profile is refused by its server, or keeps reconnecting."},
 }
 
 // ruleKeeper is what the editor needs of the controller.
@@ -166,12 +175,18 @@ func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne
 			b.Objects[1].(*widget.Button).OnTapped = func() { e.remove(i) }
 		})
 	e.profile = widget.NewSelect(profiles, func(string) { e.reload() })
-	kind := widget.NewSelect([]string{watch.KindMatch, watch.KindSilence, watch.KindState}, nil)
-	kind.SetSelected(watch.KindMatch)
 	name := widget.NewEntry()
 	name.SetPlaceHolder("name, e.g. Belle seen")
 	arg := widget.NewEntry()
-	arg.SetPlaceHolder("match: a filter, e.g. kind:data \"Potomac Belle\" · silence: seconds · state: rejected or reconnecting")
+	help := widget.NewLabel("")
+	help.Wrapping = fyne.TextWrapWord
+	help.Importance = widget.LowImportance
+	kind := widget.NewSelect([]string{watch.KindMatch, watch.KindSilence, watch.KindState}, func(k string) {
+		arg.SetPlaceHolder(ruleArgs[k][0])
+		help.SetText(ruleArgs[k][1] + " Geofences are drawn on the map: draw a polygon, then Watch polygon.")
+	})
+	kind.SetSelected(watch.KindMatch)
+	e.empty = widget.NewLabelWithStyle("", fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
 	add := widget.NewButtonWithIcon("Add rule", theme.ContentAddIcon(), func() {
 		r := watch.Rule{Name: name.Text, Kind: kind.Selected}
 		switch kind.Selected {
@@ -195,12 +210,13 @@ func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne
 		arg.SetText("")
 	})
 	form := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Profile"), nil, e.profile),
-		widget.NewLabel("Geofences are drawn on the map: draw a polygon, then Watch polygon."),
-		container.NewBorder(nil, nil, kind, add, container.NewGridWithColumns(2, name, arg)))
-	content := container.NewBorder(nil, form, nil, nil, e.list)
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, kind, add, container.NewGridWithColumns(2, name, arg)),
+		help)
+	content := container.NewBorder(container.NewBorder(nil, nil, widget.NewLabel("Profile"), nil, e.profile), form, nil, nil,
+		container.NewStack(e.list, container.NewCenter(e.empty)))
 	d := dialog.NewCustom("Watch rules", "Close", content, win)
-	d.Resize(fyne.NewSize(760, 420))
+	d.Resize(fitToWindow(fyne.NewSize(760, 460), win))
 	if current == "" && len(profiles) > 0 {
 		current = profiles[0]
 	}
@@ -211,6 +227,12 @@ func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne
 func (e *rulesEditor) reload() {
 	e.rules = e.ctl.Rules(e.profile.Selected)
 	e.list.Refresh()
+	if len(e.rules) == 0 {
+		e.empty.SetText(e.profile.Selected + " has no watch rules yet: add one below.")
+		e.empty.Show()
+	} else {
+		e.empty.Hide()
+	}
 }
 
 func (e *rulesEditor) set(rules []watch.Rule) error {
