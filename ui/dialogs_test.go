@@ -195,3 +195,30 @@ func TestThousands(t *testing.T) {
 		}
 	}
 }
+
+// The rules dialog says when a profile has no rules (it was an empty box).
+func TestRulesDialogSaysWhenEmpty(t *testing.T) {
+	a := newTestApp(t, false)
+	if err := a.ctl.Put("", session.Profile{Name: "p", Dialect: session.Dialects()[0], URL: "ws://127.0.0.1:1/"}); err != nil {
+		t.Fatal(err)
+	}
+	a.editRules()
+	if text := labels(topDialog(t, a)); !strings.Contains(text, "p has no watch rules yet") || !strings.Contains(text, "Match: any event") {
+		t.Fatalf("rules dialog: %q", text)
+	}
+}
+
+// Every View item with a key shows it, the table's bare keys too.
+func TestViewMenuShowsKeys(t *testing.T) {
+	a := newTestApp(t, false)
+	for _, m := range a.menu().Items {
+		if m.Label != "View" {
+			continue
+		}
+		for _, it := range m.Items {
+			if it.Shortcut == nil {
+				t.Errorf("View → %s shows no key", it.Label)
+			}
+		}
+	}
+}
