@@ -296,3 +296,16 @@ func TestStateFollowsTheClockBothWays(t *testing.T) {
 		}
 	}
 }
+
+// Before its first event a recording is simply not connected: it said "closed:
+// nothing recorded yet at this moment", which the sidebar shows as an error.
+func TestStatusBeforeTheFirstEventIsNotAnError(t *testing.T) {
+	path := harbour(t)
+	rec, err := record.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := New(rec, "early", path).Status(t0.Add(-time.Second)); st.Phase != session.PhaseClosed || st.Detail != "" {
+		t.Fatalf("before the start: %+v", st)
+	}
+}

@@ -175,7 +175,9 @@ type tally struct {
 func (s *Source) tallyTo(n int) *tally {
 	ty := s.tally
 	if ty == nil || n < ty.n {
-		ty = &tally{status: session.Status{Phase: session.PhaseClosed, Detail: "nothing recorded yet at this moment"}, subs: map[string]*session.Sub{}}
+		// Before the first event nothing is wrong: closed with no detail is how a
+		// profile that is simply not connected looks (grey, not an error).
+		ty = &tally{status: session.Status{Phase: session.PhaseClosed}, subs: map[string]*session.Sub{}}
 		// The header's subscriptions got our ids 1, 2, … when the session was made.
 		for i, spec := range s.Header.Profile.Subs {
 			ty.sub(strconv.Itoa(i + 1)).Spec = spec
