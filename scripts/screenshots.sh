@@ -56,7 +56,15 @@ if [ -z "${INSIDE:-}" ]; then
 	for size in $SIZES; do
 		for theme in $THEMES; do
 			echo "screenshots: $size $theme"
-			xvfb-run -a -s "-screen 0 ${size}x24" "$0" --inside -b "$BIN" -c "$CLI" -o "$OUT" -p "$PREFIX" -s "$size" -t "$theme" $SCENES
+			# xvfb-run -a can pick a display another run is starting on: try again.
+			for attempt in 1 2 3; do
+				rc=0
+				xvfb-run -a -s "-screen 0 ${size}x24" "$0" --inside -b "$BIN" -c "$CLI" -o "$OUT" -p "$PREFIX" -s "$size" -t "$theme" $SCENES || rc=$?
+				[ $rc = 3 ] || break
+				echo "screenshots: the X display went away, again ($attempt)" >&2
+				sleep 2
+			done
+			[ $rc = 0 ] || exit $rc
 		done
 	done
 	if command -v pngquant >/dev/null; then
@@ -67,6 +75,9 @@ if [ -z "${INSIDE:-}" ]; then
 fi
 
 # --- inside Xvfb: one size, one theme ---------------------------------------------------
+# Exit 3: the display is not there (the caller tries again on another one).
+for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
+xdotool getdisplaygeometry >/dev/null 2>&1 || exit 3
 W=${SIZES%x*}
 H=${SIZES#*x}
 THEME=$THEMES
@@ -116,7 +127,12 @@ launch() {
 		wid=$(xdotool search --name '^Feedscope$' 2>/dev/null | head -1) && [ -n "$wid" ] && break
 		sleep 0.1
 	done
-	[ -n "$wid" ] || { echo "screenshots: no window" >&2; cat "$work/app.log" >&2; exit 1; }
+	if [ -z "$wid" ]; then
+		echo "screenshots: no window" >&2
+		tail -5 "$work/app.log" >&2
+		xdotool getdisplaygeometry >/dev/null 2>&1 || exit 3
+		exit 1
+	fi
 	xdotool windowsize "$wid" "$W" "$H"
 	for _ in $(seq 200); do
 		[ "$(grep -c 'feedscope: demo-.*: open: ' "$work/app.log")" -ge 5 ] && break
@@ -231,7 +247,8 @@ scene() {
 	export) state=dialog; launch; click $((W - 48)) $bar_y 1.5; shot export ;;
 	replay)
 		state=dialog; launch --open "$REC"
-		click 120 "$(side_row 14)"
+		click 120 "$(side_row $((${line[demo-websocket]} + 2)))" # rec: vessels sorts after it
+		click 178 $((H - 62)) 3 # Play on the timeline bar: 3 s of the recording
 		click $tab_map $tab_y 2
 		shot replay-map
 		click $tab_events $tab_y
