@@ -917,19 +917,24 @@ func (a *App) onClearTapped() {
 		n := a.model.ClearScope()
 		a.list.Reset()
 		a.detail.Show(nil)
-		a.setNotice(fmt.Sprintf("Cleared %s of %s; the other profiles' stay.", count(n, "event", "events"), strings.TrimPrefix(strings.TrimSuffix(scopeText(sc), " (Esc: all)"), "Only ")))
+		a.setNotice(fmt.Sprintf("Cleared %s of %s; the other profiles' stay.", count(n, "event", "events"), strings.TrimPrefix(scopeText(sc), "Only ")))
 		a.updateStatus()
 		return
 	}
 	if a.model.Stored() == 0 {
 		return
 	}
-	dialog.ShowConfirm("Clear every event?", fmt.Sprintf("The table holds %s of every profile. Clear them all?\n(Select a profile to clear only its events.)", count(a.model.Stored(), "event", "events")),
+	n := a.model.Stored()
+	d := dialog.NewConfirm("Clear every event?", fmt.Sprintf("The table holds %s %s of every profile. Clear them all?\n(Select a profile to clear only its events.)", thousands(n), plural(n, "event", "events")),
 		func(ok bool) {
 			if ok {
 				a.clearAll()
 			}
 		}, a.win)
+	// The buttons say what they do: "Yes" / "No" make one read the question again.
+	d.SetDismissText("Keep them")
+	d.SetConfirmText(fmt.Sprintf("Clear %s %s", thousands(n), plural(n, "event", "events")))
+	d.Show()
 }
 
 func (a *App) clearAll() {

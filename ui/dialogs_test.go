@@ -222,3 +222,32 @@ func TestViewMenuShowsKeys(t *testing.T) {
 		}
 	}
 }
+
+// Clearing everything asks with buttons that say what they do, and the
+// confirming one clears.
+func TestClearEverythingSaysWhatItClears(t *testing.T) {
+	a := newTestApp(t, false)
+	for i := 0; i < 3; i++ {
+		a.ctl.Ring().Publish(session.Event{Profile: "p", Dir: "in", Kind: "note"})
+	}
+	a.Step()
+	a.onClearTapped()
+	var clear, keep *widget.Button
+	walk(topDialog(t, a), func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok {
+			switch b.Text {
+			case "Clear 3 events":
+				clear = b
+			case "Keep them":
+				keep = b
+			}
+		}
+	})
+	if clear == nil || keep == nil {
+		t.Fatalf("buttons: %q", labels(topDialog(t, a)))
+	}
+	test.Tap(clear)
+	if a.model.Stored() != 0 {
+		t.Fatalf("%d events left", a.model.Stored())
+	}
+}
