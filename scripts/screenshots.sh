@@ -133,7 +133,12 @@ launch() {
 		xdotool getdisplaygeometry >/dev/null 2>&1 || exit 3
 		exit 1
 	fi
-	xdotool windowsize "$wid" "$W" "$H"
+	# The window takes the size once it is mapped: ask until it has it.
+	for _ in $(seq 50); do
+		xdotool windowsize "$wid" "$W" "$H" 2>/dev/null || true
+		sleep 0.2
+		[ "$(xdotool getwindowgeometry "$wid" 2>/dev/null | sed -n 's/.*Geometry: //p')" = "${W}x${H}" ] && break
+	done
 	for _ in $(seq 200); do
 		[ "$(grep -c 'feedscope: demo-.*: open: ' "$work/app.log")" -ge 5 ] && break
 		sleep 0.1
