@@ -60,8 +60,8 @@ if [ -z "${INSIDE:-}" ]; then
 			for attempt in 1 2 3; do
 				rc=0
 				xvfb-run -a -s "-screen 0 ${size}x24" "$0" --inside -b "$BIN" -c "$CLI" -o "$OUT" -p "$PREFIX" -s "$size" -t "$theme" $SCENES || rc=$?
-				[ $rc = 3 ] || break
-				echo "screenshots: the X display went away, again ($attempt)" >&2
+				[ $rc = 0 ] || [ $rc = 2 ] && break
+				echo "screenshots: failed ($rc), again ($attempt)" >&2
 				sleep 2
 			done
 			[ $rc = 0 ] || exit $rc
@@ -75,7 +75,8 @@ if [ -z "${INSIDE:-}" ]; then
 fi
 
 # --- inside Xvfb: one size, one theme ---------------------------------------------------
-# Exit 3: the display is not there (the caller tries again on another one).
+# Exit 3: the display or the window is not there (the caller tries again, on
+# another display).
 for _ in $(seq 50); do xdotool getdisplaygeometry >/dev/null 2>&1 && break; sleep 0.1; done
 xdotool getdisplaygeometry >/dev/null 2>&1 || exit 3
 W=${SIZES%x*}
@@ -130,8 +131,7 @@ launch() {
 	if [ -z "$wid" ]; then
 		echo "screenshots: no window" >&2
 		tail -5 "$work/app.log" >&2
-		xdotool getdisplaygeometry >/dev/null 2>&1 || exit 3
-		exit 1
+		exit 3
 	fi
 	# The window takes the size once it is mapped: ask until it has it.
 	for _ in $(seq 50); do
