@@ -54,9 +54,13 @@ func eachHeld(r *session.Ring, seqs []uint64, f func(seq uint64, e *session.Even
 // changes is what a view's rows did since a reader last looked: rebuilt (full),
 // or some rows added and some gone.
 type changes struct {
-	full  bool
-	added []uint64
-	gone  func(seq uint64) bool // nil: none gone
+	full   bool
+	added  []uint64
+	before uint64                // every row up to this sequence is gone (the ring evicted it)
+	gone   func(seq uint64) bool // other rows gone; nil: none
+	// ringOrder: rows are added in sequence order and leave only by eviction
+	// (and gone): the model's rows, not a latest view's.
+	ringOrder bool
 }
 
 // modelFeed reads a Model's changes for a view over it.
@@ -74,12 +78,13 @@ func (f *modelFeed) next() changes {
 		return changes{full: true}
 	}
 	start := sort.Search(len(m.rows), func(i int) bool { return m.rows[i] > f.seen })
-	c := changes{added: m.rows[start:]}
+	c := changes{added: m.rows[start:], ringOrder: true}
 	f.seen = m.last
-	before, _ := m.ring.Bounds()
-	folded := f.folds != m.folds
-	f.folds = m.folds
-	c.gone = func(seq uint64) bool { return seq <= before || folded && m.IndexOf(seq) < 0 }
+	c.before, _ = m.ring.Bounds()
+	if f.folds != m.folds {
+		f.folds = m.folds
+		c.gone = func(seq uint64) bool { return m.IndexOf(seq) < 0 }
+	}
 	return c
 }
 
@@ -135,6 +140,9 @@ func (v *latestView) sync() {
 	if c.full {
 		v.order, v.index, v.queue, v.qhead = v.order[:0], map[subject]*subjectRow{}, v.queue[:0], 0
 		c.added = v.m.rows
+		if cap(v.queue) < len(c.added) {
+			v.queue = make([]heldRow, 0, len(c.added))
+		}
 		v.noteFull()
 	}
 	eachHeld(v.m.ring, c.added, func(seq uint64, e *session.Event) {
@@ -331,11 +339,17 @@ type sortedView struct {
 	desc    bool
 	entries []sortEntry
 	spare   []sortEntry // the merge's buffer, kept to spare the collector
+	// fifo holds the entries in the order the ring evicts them (by sequence), so
+	// that an evicted row is found by its key instead of by a pass over every
+	// row; it may hold rows gone otherwise, which are then not found.
+	fifo  []sortEntry
+	fhead int
 
 	ticket  int // the full sort whose result is wanted; pending while > 0
 	issued  int // full sorts started, so that no older result passes for a newer
 	mu      sync.Mutex
 	result  []sortEntry
+	resultF []sortEntry
 	resultT int
 }
 
@@ -361,13 +375,13 @@ func (s *sortedView) Pending() bool { return s.ticket > 0 }
 func (s *sortedView) sync() {
 	if s.ticket > 0 {
 		s.mu.Lock()
-		res, t := s.result, s.resultT
+		res, fifo, t := s.result, s.resultF, s.resultT
 		s.mu.Unlock()
 		if t != s.ticket {
 			// Still sorting: the base's changes wait in it until the result is in.
 			return
 		}
-		s.entries, s.ticket = res, 0
+		s.entries, s.fifo, s.fhead, s.ticket = res, fifo, 0, 0
 	}
 	c := s.next()
 	if c.full {
@@ -391,22 +405,52 @@ func (s *sortedView) startFull() {
 	s.ticket = s.issued
 	t, desc := s.ticket, s.desc
 	go func() {
+		fifo := slices.Clone(entries) // by sequence, as they were read
 		slices.SortFunc(entries, orderBy(desc))
 		s.mu.Lock()
-		s.result, s.resultT = entries, t
+		s.result, s.resultF, s.resultT = entries, fifo, t
 		s.mu.Unlock()
 	}()
 }
 
-// apply drops the rows gone and merges the added ones into their places.
+// fewRows is how many rows an update removes or inserts one by one (a search
+// and a move of the rows after it each) before one pass over every row is cheaper.
+const fewRows = 8
+
+// apply drops the rows gone and puts the added ones in their places: a few by
+// binary search, many by one merge. A live table evicts and adds a few rows per
+// update, so an update costs a few searches and moves, not a pass over 100 000.
 func (s *sortedView) apply(c changes) {
-	if c.gone != nil {
+	evicted := 0
+	for s.fhead+evicted < len(s.fifo) && s.fifo[s.fhead+evicted].seq <= c.before {
+		evicted++
+	}
+	gone := c.gone
+	// Each removal by key moves half the rows on average: past a few, one pass
+	// over them all costs less.
+	if evicted > fewRows {
+		before, other := c.before, c.gone
+		gone = func(seq uint64) bool { return seq <= before || other != nil && other(seq) }
+	} else {
+		for _, e := range s.fifo[s.fhead : s.fhead+evicted] {
+			if i, found := slices.BinarySearchFunc(s.entries, e, s.compare); found {
+				s.entries = slices.Delete(s.entries, i, i+1)
+			}
+		}
+	}
+	s.fhead += evicted
+	if s.fhead > len(s.fifo)/2 {
+		s.fifo = append(s.fifo[:0], s.fifo[s.fhead:]...)
+		s.fhead = 0
+	}
+	if gone != nil {
 		kept := s.entries[:0]
 		for _, e := range s.entries {
-			if !c.gone(e.seq) {
+			if !gone(e.seq) {
 				kept = append(kept, e)
 			}
 		}
+		clear(s.entries[len(kept):])
 		s.entries = kept
 	}
 	if len(c.added) == 0 {
@@ -414,10 +458,20 @@ func (s *sortedView) apply(c changes) {
 	}
 	add := make([]sortEntry, 0, len(c.added))
 	eachHeld(s.ring, c.added, func(seq uint64, e *session.Event) { add = append(add, keyOf(s.col, seq, e)) })
-	if c.gone != nil {
-		add = slices.DeleteFunc(add, func(e sortEntry) bool { return c.gone(e.seq) })
+	if gone != nil {
+		add = slices.DeleteFunc(add, func(e sortEntry) bool { return gone(e.seq) })
+	}
+	if c.ringOrder {
+		s.fifo = append(s.fifo, add...)
 	}
 	slices.SortFunc(add, s.compare)
+	if len(add) <= fewRows {
+		for _, e := range add {
+			i, _ := slices.BinarySearchFunc(s.entries, e, s.compare)
+			s.entries = slices.Insert(s.entries, i, e)
+		}
+		return
+	}
 	out := s.spare[:0]
 	i, j := 0, 0
 	for i < len(s.entries) && j < len(add) {

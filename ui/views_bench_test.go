@@ -61,8 +61,17 @@ func BenchmarkAdvanceSorted(b *testing.B) { benchAdvance(b, true, false) }
 // BenchmarkAdvanceLatest is the same with the latest-per-key view over 40 keys.
 func BenchmarkAdvanceLatest(b *testing.B) { benchAdvance(b, false, true) }
 
-func benchAdvance(b *testing.B, sorted, latest bool) {
+// BenchmarkTrickleUnsorted and BenchmarkTrickleSorted take 2 new events into
+// the full table per update, as a demo-rate feed does at 30 updates a second.
+func BenchmarkTrickleUnsorted(b *testing.B) { benchAdvanceN(b, false, false, 2) }
+
+func BenchmarkTrickleSorted(b *testing.B) { benchAdvanceN(b, true, false, 2) }
+
+func benchAdvance(b *testing.B, sorted, latest bool) { benchAdvanceN(b, sorted, latest, 1000) }
+
+func benchAdvanceN(b *testing.B, sorted, latest bool, n int) {
 	m, more := benchModel(b, 40)
+	more = more[:n]
 	var s *sortedView
 	if sorted {
 		f := &modelFeed{m: m}

@@ -91,10 +91,20 @@ func TestSortedViewKeepsOrderLive(t *testing.T) {
 	if got := shownSeqs(l); !slices.Equal(got, want(l, colKind, false)) || len(got) != 3000 {
 		t.Fatalf("after new rows: %d rows, in order %v", len(got), slices.Equal(got, want(l, colKind, false)))
 	}
+	// A trickle into the full ring: each row evicted is found by its key.
+	for i := 0; i < 30; i++ {
+		l.Appended(appendEvents(m, mixed(r, 1+i%5)))
+		if got := shownSeqs(l); !slices.Equal(got, want(l, colKind, false)) || len(got) != 3000 {
+			t.Fatalf("trickle %d: %d rows, in order %v", i, len(got), slices.Equal(got, want(l, colKind, false)))
+		}
+	}
 	q, _ := query.Parse("kind:note")
 	m.SetQuery(q)
 	l.Reset()
 	waitSorted(t, l)
+	for i := 0; i < 10; i++ {
+		l.Appended(appendEvents(m, mixed(r, 7)))
+	}
 	if got := shownSeqs(l); !slices.Equal(got, want(l, colKind, false)) || len(got) == 0 || len(got) == 3000 {
 		w := want(l, colKind, false)
 		for i := range got {
