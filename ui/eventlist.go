@@ -54,6 +54,7 @@ type EventList struct {
 	follow   bool
 	selSeq   uint64
 	hasSel   bool
+	tip      fyne.Position // the pointer, while over the rows; X < 0: elsewhere
 	dragBar  bool
 	dragCol  int // the column whose right edge a header drag moves, or -1
 	dragAcc  float32
@@ -72,7 +73,7 @@ type EventList struct {
 
 // NewEventList shows m, following its newest row.
 func NewEventList(m *Model) *EventList {
-	l := &EventList{Model: m, follow: true, dragCol: -1, sortCol: -1}
+	l := &EventList{Model: m, follow: true, dragCol: -1, sortCol: -1, tip: fyne.NewPos(-1, -1)}
 	for _, c := range columns {
 		l.widths = append(l.widths, c.chars)
 	}
@@ -327,19 +328,25 @@ func (l *EventList) TypedKey(ev *fyne.KeyEvent) {
 var _ desktop.Hoverable = (*EventList)(nil)
 
 // MouseIn is part of desktop.Hoverable.
-func (l *EventList) MouseIn(*desktop.MouseEvent) {}
+func (l *EventList) MouseIn(ev *desktop.MouseEvent) { l.hover(ev.Position) }
 
-// MouseMoved is part of desktop.Hoverable.
-func (l *EventList) MouseMoved(*desktop.MouseEvent) {}
+// MouseMoved shows the whole of a cut cell's text beside the pointer.
+func (l *EventList) MouseMoved(ev *desktop.MouseEvent) { l.hover(ev.Position) }
 
 // MouseOut is part of desktop.Hoverable.
-func (l *EventList) MouseOut() {}
+func (l *EventList) MouseOut() { l.hover(fyne.NewPos(-1, -1)) }
 
 // CreateRenderer is part of fyne.Widget.
 func (l *EventList) CreateRenderer() fyne.WidgetRenderer {
 	r := &eventListRenderer{l: l, bg: canvas.NewRectangle(color.Transparent),
 		bar: canvas.NewRectangle(color.Transparent), thumb: canvas.NewRectangle(color.Transparent)}
 	r.header = r.newRow()
+	r.tipBg = canvas.NewRectangle(color.Transparent)
+	for range tipLines {
+		t := canvas.NewText("", color.Black)
+		t.TextStyle = fyne.TextStyle{Monospace: true}
+		r.tipLines = append(r.tipLines, t)
+	}
 	return r
 }
 
@@ -350,6 +357,9 @@ type eventListRenderer struct {
 	rows   []*listRow
 	bar    *canvas.Rectangle
 	thumb  *canvas.Rectangle
+
+	tipBg    *canvas.Rectangle // the hovered cut cell's whole text, over the rows
+	tipLines []*canvas.Text
 }
 
 type listRow struct {
@@ -416,7 +426,11 @@ func (r *eventListRenderer) Objects() []fyne.CanvasObject {
 			objs = append(objs, c)
 		}
 	}
-	return append(objs, r.bar, r.thumb)
+	objs = append(objs, r.bar, r.thumb, r.tipBg)
+	for _, t := range r.tipLines {
+		objs = append(objs, t)
+	}
+	return objs
 }
 
 func (r *eventListRenderer) Destroy() {}
@@ -431,11 +445,7 @@ func (r *eventListRenderer) Refresh() {
 	th := l.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	fg := th.Color(theme.ColorNameForeground, v)
-	summaryChars := int((l.Size().Width-scrollbarWidth)/max(1, l.rowSize.Width)) - 1
-	for _, n := range l.widths {
-		summaryChars -= n + 1
-	}
-	summaryChars = max(summaryChars, 8)
+	summaryChars := l.summaryChars()
 	for i, c := range columns {
 		r.header.cells[i].Text = l.headerText(i, c.title, summaryChars)
 		r.header.cells[i].Color = th.Color(theme.ColorNamePlaceHolder, v)
@@ -459,7 +469,7 @@ func (r *eventListRenderer) Refresh() {
 		}
 		e := view.Row(idx)
 		col := kindColor(th, v, e)
-		texts := [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
+		texts := cellTexts(e)
 		for j, c := range row.cells {
 			width := l.widths[j]
 			if width == 0 {
@@ -502,6 +512,21 @@ func (r *eventListRenderer) Refresh() {
 	r.thumb.Refresh()
 	r.bg.FillColor = th.Color(theme.ColorNameBackground, v)
 	r.bg.Refresh()
+	r.refreshTip(th, v)
+}
+
+// cellTexts are a row's cells before they are cut to their columns.
+func cellTexts(e *session.Event) [6]string {
+	return [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
+}
+
+// summaryChars is the summary column's width: what the others leave.
+func (l *EventList) summaryChars() int {
+	n := int((l.Size().Width-scrollbarWidth)/max(1, l.rowSize.Width)) - 1
+	for _, w := range l.widths {
+		n -= w + 1
+	}
+	return max(n, 8)
 }
 
 func dirGlyph(dir string) string {

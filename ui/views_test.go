@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/feedscope/feedscope/query"
@@ -373,5 +374,47 @@ func TestFitCutsWholeCharacters(t *testing.T) {
 	}
 	if kindHue("note") != kindHue("note") || kindHue("note") == kindHue("stats") {
 		t.Error("kind hues: not one per kind")
+	}
+}
+
+// Resting the pointer on a cut cell shows its whole text over the rows; on a
+// cell that fits, nothing.
+func TestHoverShowsCutText(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewModel(session.NewRing(10))
+	long := "@alice: " + strings.Repeat("a long note that does not fit ", 6) + "END"
+	appendEvents(m, []session.Event{ev("p", "in", "note", long), ev("p", "in", "note", "short")})
+	l := NewEventList(m)
+	w := test.NewWindow(l)
+	defer w.Close()
+	w.Resize(fyne.NewSize(900, 300))
+	r := test.WidgetRenderer(l).(*eventListRenderer)
+	at := func(row, col int) *desktop.MouseEvent {
+		return &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(l.columnX(col)+l.rowSize.Width, (float32(row)+1.5)*l.rowSize.Height)}}
+	}
+	l.MouseMoved(at(0, colSummary))
+	if !r.tipBg.Visible() {
+		t.Fatal("no tip over a cut summary")
+	}
+	var shown []string
+	for _, line := range r.tipLines {
+		if line.Visible() {
+			shown = append(shown, line.Text)
+		}
+	}
+	if got := strings.Join(shown, " "); got != long || len(shown) < 2 {
+		t.Fatalf("tip %q in %d lines", got, len(shown))
+	}
+	l.MouseMoved(at(1, colSummary))
+	if r.tipBg.Visible() {
+		t.Fatal("a tip over a summary that fits")
+	}
+	l.MouseMoved(at(0, colSummary))
+	l.MouseOut()
+	if r.tipBg.Visible() {
+		t.Fatal("the tip stayed after the pointer left")
+	}
+	if got := wrapCells("日本語のテキストです", 6, 8); !slices.Equal(got, []string{"日本語", "のテキ", "ストで", "す"}) {
+		t.Fatalf("wrapped %q", got)
 	}
 }
