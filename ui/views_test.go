@@ -35,6 +35,25 @@ func mixed(r *rand.Rand, n int) []session.Event {
 	return out
 }
 
+// shownList is a list over m in a test window of the given size.
+func shownList(t *testing.T, m *Model, w, h float32) *EventList {
+	l := NewEventList(m)
+	win := test.NewWindow(l)
+	t.Cleanup(win.Close)
+	win.Resize(fyne.NewSize(w, h))
+	return l
+}
+
+// mixedList is a shown list over a ring of capacity holding n mixed events, and
+// the source of more.
+func mixedList(t *testing.T, seed uint64, capacity, n int) (*Model, *EventList, *rand.Rand) {
+	test.NewTempApp(t)
+	r := rand.New(rand.NewPCG(seed, seed+1))
+	m := NewModel(session.NewRing(capacity))
+	appendEvents(m, mixed(r, n))
+	return m, shownList(t, m, 1000, 500), r
+}
+
 // want is the model's rows sorted by col as the sorted view must show them.
 func want(l *EventList, col int, desc bool) []uint64 {
 	base := l.Model
@@ -67,14 +86,7 @@ func waitSorted(t *testing.T, l *EventList) {
 // Every column sorts both ways; new rows land in their sorted place, evicted and
 // filtered rows leave, and the header shows the sort.
 func TestSortedViewKeepsOrderLive(t *testing.T) {
-	test.NewTempApp(t)
-	r := rand.New(rand.NewPCG(1, 2))
-	m := NewModel(session.NewRing(3000))
-	appendEvents(m, mixed(r, 2500))
-	l := NewEventList(m)
-	w := test.NewWindow(l)
-	defer w.Close()
-	w.Resize(fyne.NewSize(1000, 500))
+	m, l, r := mixedList(t, 1, 3000, 2500)
 	for col := range columns {
 		for _, desc := range []bool{false, true} {
 			l.SetSort(col, desc)
@@ -155,14 +167,7 @@ func TestSortedViewDropsFoldedRows(t *testing.T) {
 // While the user reads a sorted table, new rows landing above do not move what
 // is on screen, and the selection stays on its event.
 func TestSortedViewKeepsTheRowsInView(t *testing.T) {
-	test.NewTempApp(t)
-	r := rand.New(rand.NewPCG(3, 4))
-	m := NewModel(session.NewRing(10_000))
-	appendEvents(m, mixed(r, 2000))
-	l := NewEventList(m)
-	w := test.NewWindow(l)
-	defer w.Close()
-	w.Resize(fyne.NewSize(1000, 500))
+	m, l, r := mixedList(t, 3, 10_000, 2000)
 	l.SetSort(colSummary, false)
 	waitSorted(t, l)
 	l.ScrollToRow(1000)
@@ -180,10 +185,7 @@ func TestSortedViewKeepsTheRowsInView(t *testing.T) {
 func TestLatestViewOneRowPerSubject(t *testing.T) {
 	test.NewTempApp(t)
 	m := NewModel(session.NewRing(10))
-	l := NewEventList(m)
-	w := test.NewWindow(l)
-	defer w.Close()
-	w.Resize(fyne.NewSize(1000, 500))
+	l := shownList(t, m, 1000, 500)
 	at := time.Now().Add(-5 * time.Second)
 	track := func(key, summary string) session.Event {
 		e := ev("g", "in", "observation", summary)
@@ -244,10 +246,7 @@ func TestCopyRow(t *testing.T) {
 	e := ev("demo-misskey", "in", "note", "@alice: hello\nworld")
 	e.Raw = []byte(`{"type":"channel","body":{"id":"x"}}`)
 	appendEvents(m, []session.Event{e})
-	l := NewEventList(m)
-	w := test.NewWindow(l)
-	defer w.Close()
-	w.Resize(fyne.NewSize(1000, 300))
+	l := shownList(t, m, 1000, 300)
 	var copied []string
 	l.OnCopied = func(what string) { copied = append(copied, what) }
 	y := l.rowSize.Height * 1.5
@@ -258,11 +257,12 @@ func TestCopyRow(t *testing.T) {
 		t.Fatalf("Ctrl+C copied %q", got)
 	}
 	l.TappedSecondary(&fyne.PointEvent{Position: fyne.NewPos(50, y), AbsolutePosition: fyne.NewPos(50, y)})
-	menu := w.Canvas().Overlays().Top()
+	c := fyne.CurrentApp().Driver().CanvasForObject(l)
+	menu := c.Overlays().Top()
 	if menu == nil {
 		t.Fatal("no context menu")
 	}
-	w.Canvas().Overlays().Remove(menu)
+	c.Overlays().Remove(menu)
 	for _, item := range l.copyMenu().Items {
 		item.Action()
 	}
@@ -384,10 +384,7 @@ func TestHoverShowsCutText(t *testing.T) {
 	m := NewModel(session.NewRing(10))
 	long := "@alice: " + strings.Repeat("a long note that does not fit ", 6) + "END"
 	appendEvents(m, []session.Event{ev("p", "in", "note", long), ev("p", "in", "note", "short")})
-	l := NewEventList(m)
-	w := test.NewWindow(l)
-	defer w.Close()
-	w.Resize(fyne.NewSize(900, 300))
+	l := shownList(t, m, 900, 300)
 	r := test.WidgetRenderer(l).(*eventListRenderer)
 	at := func(row, col int) *desktop.MouseEvent {
 		return &desktop.MouseEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(l.columnX(col)+l.rowSize.Width, (float32(row)+1.5)*l.rowSize.Height)}}
