@@ -255,7 +255,8 @@ type mapLabel struct {
 }
 
 // placeLabels keeps, in order, the labels that overlap none kept before them,
-// up to max; a place's label must also fit inside the map.
+// up to max; a place's label must also fit inside the map. A fixed label (the
+// legend, drawn already) is always kept.
 func placeLabels(want []mapLabel, max int, area fyne.Size, measure func(string) fyne.Size) []mapLabel {
 	var kept []mapLabel
 	var boxes []fyne.Position // min, max pairs
@@ -272,7 +273,7 @@ func placeLabels(want []mapLabel, max int, area fyne.Size, measure func(string) 
 			continue
 		}
 		free := true
-		for i := 0; i < len(boxes); i += 2 {
+		for i := 0; i < len(boxes) && !l.fixed; i += 2 {
 			if lo.X < boxes[i+1].X && hi.X > boxes[i].X && lo.Y < boxes[i+1].Y && hi.Y > boxes[i].Y {
 				free = false
 				break

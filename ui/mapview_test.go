@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"image/color"
 	"testing"
 	"time"
 
@@ -91,5 +92,57 @@ func TestMapHoverAndPick(t *testing.T) {
 	test.TapCanvas(w.Canvas(), centre)
 	if picked == nil || picked.Key != k || m.Scene.Selected != k {
 		t.Fatalf("tap picked %v", picked)
+	}
+}
+
+// Fourteen tracks bunched in the legend's corner: the names that are shown keep
+// clear of the legend and of each other, so the corner does not turn to mush.
+func TestMapLabelsKeepClearOfTheLegend(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewMapView(orb.Point{-77.06, 38.90}, 14)
+	w := test.NewWindow(m)
+	defer w.Close()
+	w.Resize(fyne.NewSize(800, 600))
+	corner := m.geoAt(fyne.NewPos(10, 12))
+	ts := geo.NewTracks(5, 20)
+	for i := 0; i < 14; i++ {
+		k := geo.TrackKey{CollectionID: []string{"aircraft", "vessels"}[i%2], TrackID: string(rune('a' + i))}
+		ts.Add(k, "Vessel "+string(rune('A'+i)), geo.Fix{Point: orb.Point{corner[0] + float64(i%4)*0.004, corner[1] - float64(i/4)*0.0012}}, 0, time.Now())
+	}
+	m.Scene.Tracks = ts.All()
+	m.Scene.KindColors = map[string]color.NRGBA{"aircraft": kindColors[1], "vessels": kindColors[0]}
+	m.Refresh()
+	type box struct{ lo, hi fyne.Position }
+	var taken []box
+	for _, l := range m.legend {
+		if l.Visible() {
+			taken = append(taken, box{l.Position(), l.Position().Add(l.MinSize())})
+		}
+	}
+	if len(taken) != 2 {
+		t.Fatalf("%d legend lines, want aircraft and vessels", len(taken))
+	}
+	legend := len(taken)
+	shown := 0
+	for _, l := range m.labels {
+		if !l.Visible() {
+			continue
+		}
+		shown++
+		b := box{l.Position(), l.Position().Add(l.MinSize())}
+		for i, o := range taken {
+			// Fyne's MinSize pads text by a pixel or two: a touch is not an overlap.
+			if b.lo.X < o.hi.X-2 && o.lo.X < b.hi.X-2 && b.lo.Y < o.hi.Y-2 && o.lo.Y < b.hi.Y-2 {
+				what := "another label"
+				if i < legend {
+					what = "the legend"
+				}
+				t.Fatalf("%q at %v overlaps %s at %v", l.Text, b, what, o)
+			}
+		}
+		taken = append(taken, b)
+	}
+	if shown < 6 {
+		t.Fatalf("only %d of 14 tracks named", shown)
 	}
 }
