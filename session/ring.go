@@ -153,21 +153,29 @@ func own(s, summary string, raw []byte) string {
 }
 
 // view fills e with the event at position i, lending the ring's memory: its
-// Summary, Raw and Geo, Heading, Speed are the ring's until the next view.
+// Summary, Raw and Geo, Heading, Speed are the ring's until the next view. Only
+// what differs from the last view is written: a write of a pointer costs a
+// barrier while the collector runs, and under a firehose it often does.
 func (r *Ring) view(i int, e *Event) {
 	s := &r.slots[i]
-	nm := &r.names.list[s.name]
+	if nm := &r.names.list[s.name]; e.Profile != nm.profile || e.Dialect != nm.dialect || e.Dir != nm.dir || e.Sub != nm.sub || e.Kind != nm.kind {
+		e.Profile, e.Dialect, e.Dir, e.Sub, e.Kind = nm.profile, nm.dialect, nm.dir, nm.sub, nm.kind
+	}
 	text := r.text.bytes(s.text)
-	*e = Event{Profile: nm.profile, Dialect: nm.dialect, Dir: nm.dir, Sub: nm.sub, Kind: nm.kind,
-		Summary: str(text[:s.summary]), Key: r.keys[i].key, Label: r.keys[i].label}
+	e.Summary, e.Key, e.Label = str(text[:s.summary]), r.keys[i].key, r.keys[i].label
+	e.Time = time.Time{}
 	if s.flags&hasTime != 0 {
-		e.Time = time.Unix(s.sec, int64(s.nsec)).In(nm.loc)
+		e.Time = time.Unix(s.sec, int64(s.nsec)).In(r.names.list[s.name].loc)
 	}
-	if len(text) > int(s.summary) {
+	switch {
+	case len(text) > int(s.summary):
 		e.Raw = text[s.summary:]
-	} else if s.flags&emptyRaw != 0 {
+	case s.flags&emptyRaw != 0:
 		e.Raw = []byte{}
+	default:
+		e.Raw = nil
 	}
+	e.Geo, e.Heading, e.Speed = nil, nil, nil
 	if s.flags&hasGeo != 0 {
 		r.geo = Point{Lon: s.lon, Lat: s.lat}
 		e.Geo = &r.geo
