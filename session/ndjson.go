@@ -117,71 +117,11 @@ func spansLines(b []byte) bool {
 const hexDigits = "0123456789abcdef"
 
 // appendString appends s as a JSON string, escaped as encoding/json does without
-// HTML escaping.
+// HTML escaping, in one pass that also replaces invalid UTF-8. (Checking
+// utf8.ValidString first and then looking bytes up in a table, or crossing
+// ASCII eight bytes at a time, measured more instructions per firehose event
+// under callgrind, not fewer.)
 func appendString(b []byte, s string) []byte {
-	if !utf8.ValidString(s) {
-		return appendInvalid(b, s)
-	}
-	// Valid UTF-8 (summaries nearly always are): only control characters, '"',
-	// '\\' and U+2028/U+2029 change, so most bytes cost one table look rather
-	// than decoding every character.
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !escapes[c] {
-			continue
-		}
-		if c == 0xe2 {
-			if i+2 >= len(s) || s[i+1] != 0x80 || s[i+2]&^1 != 0xa8 {
-				continue // another character that starts with E2
-			}
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[s[i+2]&0xf])
-			i += 2
-			start = i + 1
-			continue
-		}
-		b = appendEscaped(append(b, s[start:i]...), c)
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
-
-// appendEscaped appends the escape of an ASCII byte that a JSON string cannot
-// hold as it is, spelled as encoding/json spells it.
-func appendEscaped(b []byte, c byte) []byte {
-	switch c {
-	case '"', '\\':
-		return append(b, '\\', c)
-	case '\n':
-		return append(b, '\\', 'n')
-	case '\r':
-		return append(b, '\\', 'r')
-	case '\t':
-		return append(b, '\\', 't')
-	case '\b':
-		return append(b, '\\', 'b')
-	case '\f':
-		return append(b, '\\', 'f')
-	}
-	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-}
-
-// escapes marks the bytes appendString looks at in valid UTF-8: control
-// characters, '"', '\\', and E2, the first byte of U+2028 and U+2029.
-var escapes = func() (t [256]bool) {
-	for c := 0; c < 0x20; c++ {
-		t[c] = true
-	}
-	t['"'], t['\\'], t[0xe2] = true, true, true
-	return t
-}()
-
-// appendInvalid is appendString for a string that is not valid UTF-8: each
-// invalid byte becomes U+FFFD, as encoding/json writes it.
-func appendInvalid(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
@@ -215,4 +155,24 @@ func appendInvalid(b []byte, s string) []byte {
 	}
 	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// appendEscaped appends the escape of an ASCII byte that a JSON string cannot
+// hold as it is, spelled as encoding/json spells it.
+func appendEscaped(b []byte, c byte) []byte {
+	switch c {
+	case '"', '\\':
+		return append(b, '\\', c)
+	case '\n':
+		return append(b, '\\', 'n')
+	case '\r':
+		return append(b, '\\', 'r')
+	case '\t':
+		return append(b, '\\', 't')
+	case '\b':
+		return append(b, '\\', 'b')
+	case '\f':
+		return append(b, '\\', 'f')
+	}
+	return append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
 }
