@@ -387,6 +387,7 @@ var shortcuts = []struct {
 	{fyne.KeyD, true, "Show or hide the detail pane"},
 	{fyne.KeyEscape, false, "Leave the filter; in the table, show every profile again"},
 	{fyne.KeyEnd, false, "Follow the newest event (table)"},
+	{fyne.KeyC, true, "Copy the selected row as text (table; right-click: raw JSON, summary)"},
 }
 
 func (a *App) addShortcuts() {
@@ -1112,7 +1113,7 @@ func (a *App) onExportProfiles() {
 
 // onExportTapped writes the rows shown, in the background with progress.
 func (a *App) onExportTapped() {
-	events := a.model.Visible()
+	events := a.list.Shown()
 	if len(events) == 0 {
 		a.setNotice("Nothing to export: no rows are shown.")
 		return

@@ -142,6 +142,22 @@ func (l *EventList) Len() int { return l.rows().Len() }
 // Row returns the i-th row shown.
 func (l *EventList) Row(i int) *session.Event { return l.rows().Row(i) }
 
+// Shown returns copies of the events shown, in the order shown (for export):
+// in the latest-per-key view each subject's latest event.
+func (l *EventList) Shown() []session.Event {
+	if l.sorted == nil && l.latest == nil {
+		return l.Model.Visible()
+	}
+	v := l.rows()
+	out := make([]session.Event, 0, v.Len())
+	for i := range v.Len() {
+		if e, ok := l.Model.ring.Get(v.Seq(i)); ok {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
 // SelectSeq selects the row showing the event with sequence seq (in the latest
 // view, its subject's row) and reports whether there is one.
 func (l *EventList) SelectSeq(seq uint64) bool {

@@ -415,3 +415,24 @@ func TestHoverShowsCutText(t *testing.T) {
 		t.Fatalf("wrapped %q", got)
 	}
 }
+
+// Export takes the rows shown: one per subject in the latest view, in the
+// sorted order when sorted, without the count and age the view adds.
+func TestShownIsWhatTheViewShows(t *testing.T) {
+	m, l, _ := mixedList(t, 5, 1000, 600)
+	if got := l.Shown(); len(got) != m.Len() {
+		t.Fatalf("plain: %d of %d", len(got), m.Len())
+	}
+	l.SetLatest(true)
+	l.SetSort(colKind, true)
+	waitSorted(t, l)
+	got := l.Shown()
+	if len(got) != l.Len() || len(got) >= m.Len() {
+		t.Fatalf("latest: %d events for %d rows", len(got), l.Len())
+	}
+	for i := range got {
+		if i > 0 && got[i].Kind > got[i-1].Kind || strings.HasPrefix(got[i].Summary, "×") {
+			t.Fatalf("row %d: %q %q", i, got[i].Kind, got[i].Summary)
+		}
+	}
+}
