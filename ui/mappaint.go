@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/draw"
@@ -53,10 +54,30 @@ func (p *painter) paint(dst *image.RGBA, at image.Point, c color.NRGBA) {
 	// Premultiplied colour, 0..255 each.
 	ca := uint32(c.A)
 	cr, cg, cb := uint32(c.R)*ca/255, uint32(c.G)*ca/255, uint32(c.B)*ca/255
+	var solid [32]byte // eight pixels of the opaque colour
+	for i := 0; i < len(solid); i += 4 {
+		solid[i], solid[i+1], solid[i+2], solid[i+3] = uint8(cr), uint8(cg), uint8(cb), uint8(ca)
+	}
 	for y := box.Min.Y; y < box.Max.Y; y++ {
 		mrow := p.mask.Pix[(y-at.Y)*w+(box.Min.X-at.X) : (y-at.Y)*w+(box.Max.X-at.X)]
 		drow := dst.Pix[dst.PixOffset(box.Min.X, y) : dst.PixOffset(box.Min.X, y)+4*len(mrow)]
-		for x, m := range mrow {
+		for x := 0; x < len(mrow); x++ {
+			// Eight mask bytes at a time through the runs of nothing and of
+			// everything, which are most of a layer.
+			if x+8 <= len(mrow) {
+				switch binary.LittleEndian.Uint64(mrow[x:]) {
+				case 0:
+					x += 7
+					continue
+				case ^uint64(0):
+					if ca == 255 {
+						copy(drow[4*x:4*x+32], solid[:])
+						x += 7
+						continue
+					}
+				}
+			}
+			m := mrow[x]
 			if m == 0 {
 				continue
 			}
