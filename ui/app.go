@@ -291,8 +291,11 @@ func (a *App) buildUI() {
 	a.rec = newRecordControls(a.onRecordTapped, a.onRecordAllTapped)
 	a.replay = newReplayBar(a.ctl.Sources, a.replayMoved, a.closeSource)
 	toolbar := container.NewBorder(nil, nil,
-		container.NewHBox(add, a.connect, a.rec.toggle, widget.NewSeparator(), a.pause, a.follow, clear, widget.NewSeparator(), a.scope),
-		container.NewHBox(a.latest, a.rec.all, export), a.filter)
+		container.NewHBox(add, a.connect, a.rec.toggle, widget.NewSeparator(), a.pause, a.follow, clear),
+		container.NewHBox(a.rec.all, export))
+	// What the table shows sits right above it, the filter as wide as the table:
+	// in the toolbar it was left 190 px at 1280 with a profile selected.
+	events := container.NewBorder(container.NewBorder(nil, nil, a.scope, a.latest, a.filter), nil, nil, nil, a.list)
 	side := container.NewBorder(
 		container.NewVBox(widget.NewLabelWithStyle("PROFILES", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 			widget.NewButtonWithIcon("All profiles", theme.HomeIcon(), a.showAllProfiles)),
@@ -307,7 +310,7 @@ func (a *App) buildUI() {
 	a.alerts.Notify = func(title, body string) { a.fyne.SendNotification(fyne.NewNotification(title, body)) }
 	a.alerts.OnChosen = a.onAlertChosen
 	tabs := container.NewAppTabs(
-		container.NewTabItemWithIcon("Events", theme.ListIcon(), a.list),
+		container.NewTabItemWithIcon("Events", theme.ListIcon(), events),
 		container.NewTabItemWithIcon("Subscriptions", theme.SettingsIcon(), a.subs.Content),
 		container.NewTabItemWithIcon("Composer", theme.MailComposeIcon(), a.composer.Content),
 		container.NewTabItemWithIcon("Map", theme.GridIcon(), a.mapPanel.Content),
@@ -362,7 +365,7 @@ func (a *App) menu() *fyne.MainMenu {
 			bare(fyne.NewMenuItem("Pause / resume", a.onPauseTapped), fyne.KeySpace),
 			bare(fyne.NewMenuItem("Follow newest", func() { a.list.SetFollowing(true) }), fyne.KeyEnd),
 			hint(fyne.NewMenuItem("Clear", a.onClearTapped), fyne.KeyL),
-			hint(fyne.NewMenuItem("Find…", func() { a.win.Canvas().Focus(a.filter) }), fyne.KeyF),
+			hint(fyne.NewMenuItem("Find…", a.focusFilter), fyne.KeyF),
 			hint(fyne.NewMenuItem("Show or hide the detail pane", a.toggleDetail), fyne.KeyD),
 			hint(fyne.NewMenuItem("Light or dark theme", a.toggleTheme), fyne.KeyT)),
 		fyne.NewMenu("Help",
@@ -392,7 +395,7 @@ var shortcuts = []struct {
 
 func (a *App) addShortcuts() {
 	actions := map[fyne.KeyName]func(){
-		fyne.KeyF: func() { a.win.Canvas().Focus(a.filter) },
+		fyne.KeyF: a.focusFilter,
 		fyne.KeyE: a.onExportTapped,
 		fyne.KeyN: func() { a.editProfile(nil) },
 		fyne.KeyO: a.onOpenRecording,
@@ -408,6 +411,14 @@ func (a *App) addShortcuts() {
 			a.onPauseTapped()
 		}
 	})
+}
+
+// focusFilter brings the Events tab, where the filter is, forward and types into it.
+func (a *App) focusFilter() {
+	if a.tabs != nil && len(a.tabs.Items) > 0 {
+		a.tabs.Select(a.tabs.Items[0])
+	}
+	a.win.Canvas().Focus(a.filter)
 }
 
 // showSettings edits the preferences; the ring size applies from the next start.
