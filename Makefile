@@ -108,7 +108,8 @@ bench: build
 	LANG=en_US.UTF-8 $(GO) test -tags $(TAGS) -run TestSixteenProfilesNoStarvation -v -count 1 ./ui | grep -E "combined|FAIL|ok"
 
 # bench-ui: the real window under a 20 000 events/s firehose in Xvfb: input
-# latency, repaints per second, update timings, RSS.
+# latency, repaints per second, update timings, RSS once it has levelled off
+# (about two and a half minutes).
 bench-ui: build
 	LANG=en_US.UTF-8 FEEDSCOPE_TAGS=$(TAGS) FEEDSCOPE_UI_HARNESS=1 $(XVFB) $(GO) test -tags $(TAGS) -run TestUIUnderFirehose -v -count 1 ./cmd/feedscope
 
