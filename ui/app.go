@@ -249,7 +249,7 @@ func (a *App) buildUI() {
 		a.onScopeChanged(Scope{Profile: name, Sub: sub})
 		// The sidebar cuts a long state ("rejected: 401 in…"): the whole of it here.
 		if st, ok := a.states[name]; ok && st.Status.Detail != "" {
-			a.setNotice(name + " · " + st.Status.Phase + ": " + st.Status.Detail)
+			a.setNotice(name + " · " + StateText(st.Status))
 		}
 		a.subs.SetProfile(name)
 		a.composer.SetProfile(name)

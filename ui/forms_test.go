@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
 )
@@ -219,7 +220,7 @@ func TestSubscriptionsTabFits1280(t *testing.T) {
 		t.Fatalf("%d subscriptions", len(m.subs))
 	}
 	rowH := m.list.MinSize().Height
-	if visible := m.list.Size().Height / rowH; visible < 4 {
+	if visible := m.list.Size().Height / rowH; visible < 5 {
 		t.Fatalf("the list shows %.1f rows of %.0f px in %.0f px", visible, rowH, m.list.Size().Height)
 	}
 	d := fyne.CurrentApp().Driver()
@@ -307,5 +308,31 @@ func TestFileDialogsSuggestANameAndAFolder(t *testing.T) {
 	files.open(fileEvents, "", nil, func(fyne.URIReadCloser, error) {})
 	if _, _, listed := dialogParts(a.win.Canvas(), "Open", name.Text); !listed {
 		t.Fatal("the open dialog does not start in the folder last saved to")
+	}
+}
+
+// A state says its phase once, and a retry line holds still between attempts.
+func TestStateWords(t *testing.T) {
+	for _, c := range []struct {
+		st   session.Status
+		want string
+	}{
+		{session.Status{Phase: session.PhaseRejected, Detail: "rejected: 401 invalid_token"}, "rejected: 401 invalid_token"},
+		{session.Status{Phase: session.PhaseOpen, Detail: "connected to ws://x"}, "open: connected to ws://x"},
+		{session.Status{Phase: session.PhaseClosed}, "closed"},
+	} {
+		if got := StateText(c.st); got != c.want {
+			t.Errorf("%+v: %q", c.st, got)
+		}
+	}
+	at := time.Now().Add(90 * time.Second)
+	st := control.State{Live: true, Status: session.Status{Phase: session.PhaseReconnecting, RetryAt: at}}
+	line, _ := ProfileLine(session.Profile{Name: "p"}, st, 0)
+	if line != "p · retry at "+at.Local().Format("15:04:05") {
+		t.Fatalf("line %q", line)
+	}
+	st.Status.RetryAt = time.Now().Add(time.Millisecond)
+	if line, _ := ProfileLine(session.Profile{Name: "p"}, st, 0); line != "p · reconnecting" {
+		t.Fatalf("line %q for a retry about to start", line)
 	}
 }

@@ -147,8 +147,12 @@ func ProfileLine(p session.Profile, st control.State, rate float64) (string, fyn
 	case session.PhaseConnecting:
 		return text + " · connecting", theme.ColorNameWarning
 	case session.PhaseReconnecting:
-		wait := time.Until(st.Status.RetryAt).Round(time.Second)
-		return fmt.Sprintf("%s · retry in %s", text, max(wait, 0)), theme.ColorNameWarning
+		// The time of the next attempt holds still where a countdown would
+		// change the line every second.
+		if st.Status.RetryAt.IsZero() || time.Until(st.Status.RetryAt) < time.Second {
+			return text + " · reconnecting", theme.ColorNameWarning
+		}
+		return text + " · retry at " + st.Status.RetryAt.Local().Format("15:04:05"), theme.ColorNameWarning
 	case session.PhaseRejected:
 		return text + " · " + st.Status.Detail, theme.ColorNameError
 	}
@@ -159,8 +163,8 @@ func ProfileLine(p session.Profile, st control.State, rate float64) (string, fyn
 // 401 in…"): the line, then the state's whole reason.
 func ProfileTip(p session.Profile, st control.State, rate float64) string {
 	text, _ := ProfileLine(p, st, rate)
-	if d := st.Status.Detail; d != "" && st.Status.Phase != session.PhaseRejected {
-		text += "\n" + st.Status.Phase + ": " + d
+	if st.Status.Detail != "" && st.Status.Phase != session.PhaseRejected {
+		text += "\n" + StateText(st.Status)
 	}
 	if n := st.Status.Reconnects; n > 0 {
 		text += fmt.Sprintf("\nreconnected %d %s since connecting", n, plural(n, "time", "times"))
@@ -192,6 +196,18 @@ func SubLine(dialect string, sub session.Sub, rates []float64) string {
 		s += fmt.Sprintf(" · ↻%d", sub.Replays)
 	}
 	return s
+}
+
+// StateText is a state in words, "phase: why", the phase said once when the
+// reason starts with it ("rejected: 401 …", not "rejected: rejected: 401 …").
+func StateText(st session.Status) string {
+	if st.Detail == "" {
+		return st.Phase
+	}
+	if strings.HasPrefix(st.Detail, st.Phase) {
+		return st.Detail
+	}
+	return st.Phase + ": " + st.Detail
 }
 
 // SubTip is a subscription's line uncut: the whole description, its error and

@@ -34,8 +34,10 @@ type SubManager struct {
 	preview *widget.Label
 	apply   *widget.Button
 	extras  *fyne.Container
-	reply   *widget.Label
+	reply   *tipLabel
 	chart   *StatsChart
+	split   *container.Split
+	fitted  float64 // the split's offset as fitList last set it: a drag stops the fitting
 	Content fyne.CanvasObject
 }
 
@@ -61,8 +63,7 @@ func newSubManager(ctl socketCommander, health *Health, changed func(), pick fun
 	m.apply.Importance = widget.HighImportance
 	newBtn := widget.NewButton("New", func() { m.edit("") })
 	m.extras = container.NewHBox()
-	m.reply = widget.NewLabel("")
-	m.reply.Wrapping = fyne.TextWrapWord
+	m.reply = newTipLabel("")
 	m.reply.Hide()
 	m.chart = NewStatsChart()
 	m.chart.Hide()
@@ -74,10 +75,11 @@ func newSubManager(ctl socketCommander, health *Health, changed func(), pick fun
 		container.NewBorder(nil, nil, m.mode, container.NewHBox(newBtn, m.apply)),
 		container.NewVBox(m.problem, container.NewBorder(nil, nil, widget.NewLabelWithStyle("Sends:", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), nil, sends)),
 		nil, nil, formScroll(m.formBox))
-	top := container.NewVBox(m.title, m.extras, m.reply, m.chart)
-	split := container.NewVSplit(m.list, editor)
-	split.Offset = 0.4
-	m.Content = container.NewBorder(top, nil, nil, nil, split)
+	// A command's answer goes beside the commands, so the rows below stay put.
+	top := container.NewVBox(m.title, container.NewBorder(nil, nil, m.extras, nil, m.reply), m.chart)
+	m.split = container.NewVSplit(m.list, editor)
+	m.split.Offset, m.fitted = 0.4, 0.4
+	m.Content = container.NewBorder(top, nil, nil, nil, m.split)
 	return m
 }
 
@@ -136,7 +138,7 @@ func (m *SubManager) SetProfile(name string) {
 	m.profile = name
 	p, ok := m.ctl.Profile(name)
 	m.extras.RemoveAll()
-	showText(m.reply, "")
+	showText(&m.reply.Label, "")
 	m.chart.Hide()
 	if !ok {
 		m.dialect, m.form = "", nil
@@ -167,10 +169,10 @@ func (m *SubManager) SetProfile(name string) {
 // run runs one of the dialect's commands on the profile's session.
 func (m *SubManager) run(cmd session.Command) {
 	if err := m.ctl.Run(m.profile, cmd); err != nil {
-		showText(m.reply, err.Error())
+		showText(&m.reply.Label, err.Error())
 		return
 	}
-	showText(m.reply, cmd.Hint)
+	showText(&m.reply.Label, cmd.Hint)
 }
 
 // edit loads a subscription into the form ("" starts a new one).
@@ -241,16 +243,16 @@ func (m *SubManager) onApply() {
 	}
 	m.changed()
 	if m.editing == "" {
-		showText(m.reply, "Subscribed: "+DescribeSub(m.dialect, spec))
+		showText(&m.reply.Label, "Subscribed: "+DescribeSub(m.dialect, spec))
 	} else {
-		showText(m.reply, "Applied to #"+m.editing)
+		showText(&m.reply.Label, "Applied to #"+m.editing)
 	}
 	m.Refresh()
 }
 
 func (m *SubManager) remove(id string) {
 	if err := m.ctl.Unsubscribe(m.profile, id); err != nil {
-		showText(m.reply, err.Error())
+		showText(&m.reply.Label, err.Error())
 	}
 	m.changed()
 	if m.editing == id {
@@ -263,6 +265,23 @@ func (m *SubManager) remove(id string) {
 func (m *SubManager) Refresh() {
 	m.subs = m.ctl.Subs(m.profile)
 	m.list.Refresh()
+	m.fitList()
+}
+
+// fitList gives the list room for its rows, two to six, and the form the rest,
+// until the user drags the divider.
+func (m *SubManager) fitList() {
+	h := m.split.Size().Height
+	if h <= 0 || m.split.Offset != m.fitted {
+		return
+	}
+	row := m.list.MinSize().Height + theme.Padding()
+	rows := min(max(len(m.subs), 2), 6)
+	off := min(max(float64((float32(rows)*row+theme.Padding())/h), 0.15), 0.5)
+	if off != m.split.Offset {
+		m.split.SetOffset(off)
+		m.fitted = m.split.Offset
+	}
 }
 
 // OnReplies shows the answers to the manager's commands (a pong, a stats log), as
@@ -272,7 +291,7 @@ func (m *SubManager) OnReplies(rs []reply) {
 		if r.profile != m.profile {
 			continue
 		}
-		showText(m.reply, r.Text)
+		showText(&m.reply.Label, r.Text)
 		if len(r.Series) > 0 {
 			m.chart.SetSeries(r.Series)
 			m.chart.Show()
