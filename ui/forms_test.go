@@ -336,3 +336,28 @@ func TestStateWords(t *testing.T) {
 		t.Fatalf("line %q for a retry about to start", line)
 	}
 }
+
+// A subscription's rates are bars scaled to their maximum, the newest n of them.
+func TestSparkBars(t *testing.T) {
+	test.NewTempApp(t)
+	s := newSparkBars(4)
+	w := test.NewWindow(s)
+	defer w.Close()
+	s.SetRates([]float64{9, 0, 1, 2, 4})
+	r := test.WidgetRenderer(s).(*sparkRenderer)
+	var heights []float32
+	for _, b := range r.bars {
+		if b.Visible() {
+			heights = append(heights, b.Size().Height)
+		}
+	}
+	if fmt.Sprint(heights) != "[1 4 8 16]" {
+		t.Fatalf("bar heights %v", heights)
+	}
+	s.SetRates([]float64{0, 0})
+	for _, b := range r.bars {
+		if b.Visible() {
+			t.Fatal("a bar for no events at all")
+		}
+	}
+}

@@ -2,8 +2,13 @@ package ui
 
 import (
 	"fmt"
-	"strings"
+	"image/color"
 	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
@@ -64,33 +69,8 @@ func (h *Health) Rates(profile, sub string) []float64 {
 	return out
 }
 
-// Sparkline draws rates with block characters, scaled between their minimum and
-// maximum.
-func Sparkline(rates []float64) string {
-	if len(rates) == 0 {
-		return ""
-	}
-	blocks := []rune("▁▂▃▄▅▆▇█")
-	lo, hi := rates[0], rates[0]
-	for _, r := range rates {
-		lo, hi = min(lo, r), max(hi, r)
-	}
-	var b strings.Builder
-	for _, r := range rates {
-		i := 3 // a steady rate draws a level middle line
-		switch {
-		case hi == 0:
-			i = 0
-		case hi > lo:
-			i = int((r - lo) / (hi - lo) * 7.999)
-		}
-		b.WriteRune(blocks[i])
-	}
-	return b.String()
-}
-
 // HealthLine is a subscription's health in one line: state, counters, rate, last
-// event, replays.
+// event, replays (its chart is drawn beside it by sparkBars).
 func HealthLine(sub session.Sub, rates []float64) string {
 	s := sub.State
 	if sub.Error != "" {
@@ -98,7 +78,7 @@ func HealthLine(sub session.Sub, rates []float64) string {
 	}
 	s += fmt.Sprintf(" · %d ev", sub.Events)
 	if n := len(rates); n > 0 {
-		s += fmt.Sprintf(" · %.1f/s %s", rates[n-1], Sparkline(rates))
+		s += fmt.Sprintf(" · %.1f/s", rates[n-1])
 	}
 	if !sub.LastSeen.IsZero() {
 		s += " · last " + sub.LastSeen.Local().Format("15:04:05")
@@ -111,3 +91,87 @@ func HealthLine(sub session.Sub, rates []float64) string {
 	}
 	return s
 }
+
+// sparkBars draws a subscription's recent rates as thin bars in the theme's
+// primary colour, scaled to their maximum: a chart, where block characters in
+// the text font read as a rendering glitch.
+type sparkBars struct {
+	widget.BaseWidget
+	rates []float64
+	n     int // how many of the newest rates it shows
+}
+
+const (
+	sparkBar    = 2 // px per bar, and 1 between
+	sparkHeight = 16
+)
+
+func newSparkBars(n int) *sparkBars {
+	s := &sparkBars{n: n}
+	s.ExtendBaseWidget(s)
+	return s
+}
+
+// SetRates shows rates, oldest first.
+func (s *sparkBars) SetRates(rates []float64) {
+	s.rates = rates[max(0, len(rates)-s.n):]
+	s.Refresh()
+}
+
+func (s *sparkBars) CreateRenderer() fyne.WidgetRenderer {
+	r := &sparkRenderer{s: s, base: canvas.NewRectangle(color.Transparent)}
+	for range s.n {
+		r.bars = append(r.bars, canvas.NewRectangle(color.Transparent))
+	}
+	return r
+}
+
+type sparkRenderer struct {
+	s    *sparkBars
+	base *canvas.Rectangle
+	bars []*canvas.Rectangle
+}
+
+func (r *sparkRenderer) MinSize() fyne.Size {
+	return fyne.NewSize(float32(r.s.n*(sparkBar+1)), sparkHeight)
+}
+
+func (r *sparkRenderer) Layout(size fyne.Size) {
+	top := (size.Height - sparkHeight) / 2
+	r.base.Move(fyne.NewPos(0, top+sparkHeight-1))
+	r.base.Resize(fyne.NewSize(float32(r.s.n*(sparkBar+1)), 1))
+	hi := 0.0
+	for _, v := range r.s.rates {
+		hi = max(hi, v)
+	}
+	skip := r.s.n - len(r.s.rates) // the newest bar at the right end: now
+	for i, b := range r.bars {
+		if i >= len(r.s.rates) || hi == 0 {
+			b.Hide()
+			continue
+		}
+		h := float32(max(1, r.s.rates[i]/hi*sparkHeight))
+		b.Move(fyne.NewPos(float32((skip+i)*(sparkBar+1)), top+sparkHeight-h))
+		b.Resize(fyne.NewSize(sparkBar, h))
+		b.Show()
+	}
+}
+
+func (r *sparkRenderer) Refresh() {
+	r.base.FillColor = theme.Color(theme.ColorNameSeparator)
+	for _, b := range r.bars {
+		b.FillColor = theme.Color(theme.ColorNamePrimary)
+	}
+	r.Layout(r.s.Size())
+	canvas.Refresh(r.s)
+}
+
+func (r *sparkRenderer) Objects() []fyne.CanvasObject {
+	objs := []fyne.CanvasObject{r.base}
+	for _, b := range r.bars {
+		objs = append(objs, b)
+	}
+	return objs
+}
+
+func (r *sparkRenderer) Destroy() {}

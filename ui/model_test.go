@@ -61,23 +61,6 @@ func TestModelEvictsAndFilters(t *testing.T) {
 	}
 }
 
-func TestSparkline(t *testing.T) {
-	cases := []struct {
-		rates []float64
-		want  string
-	}{
-		{nil, ""},
-		{[]float64{0, 0}, "▁▁"},
-		{[]float64{2, 2, 2}, "▄▄▄"},
-		{[]float64{0, 1, 2}, "▁▄█"},
-	}
-	for _, c := range cases {
-		if got := Sparkline(c.rates); got != c.want {
-			t.Errorf("Sparkline(%v) = %q, want %q", c.rates, got, c.want)
-		}
-	}
-}
-
 // The model keeps sequence numbers, never events: a row is read from the ring when
 // drawn, a view that stops advancing (pause) keeps its place, and what the ring
 // overwrote before the view took it is counted.

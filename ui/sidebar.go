@@ -88,13 +88,15 @@ func (s *Sidebar) branch(id widget.TreeNodeID) bool {
 
 func (s *Sidebar) create(bool) fyne.CanvasObject {
 	dot := canvas.NewCircle(color.Transparent)
-	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), nil, newTipLabel(""))
+	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)), newSparkBars(12), newTipLabel(""))
 }
 
 func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 	row := o.(*fyne.Container)
 	label := row.Objects[0].(*tipLabel)
 	dot := row.Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle)
+	spark := row.Objects[2].(*sparkBars)
+	spark.Hide()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
 	th := fyne.CurrentApp().Settings().Theme()
 	name, subID, isSub := strings.Cut(id, subSep)
@@ -106,6 +108,10 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 					rates = s.health.Rates(name, sub.ID)
 				}
 				label.SetTip(SubTip(s.dialectOf(name), sub, rates))
+				if len(rates) > 0 {
+					spark.SetRates(rates)
+					spark.Show()
+				}
 				label.SetText(SubLine(s.dialectOf(name), sub, rates))
 				dot.FillColor = th.Color(subColor(sub.State), v)
 			}
@@ -188,7 +194,7 @@ func SubLine(dialect string, sub session.Sub, rates []float64) string {
 		s += ": " + fit(sub.Error, 60)
 	}
 	if n := len(rates); n > 0 {
-		s += fmt.Sprintf(" · %.1f/s %s", rates[n-1], Sparkline(rates[max(0, n-12):]))
+		s += fmt.Sprintf(" · %.1f/s", rates[n-1])
 	} else if sub.Events > 0 {
 		s += fmt.Sprintf(" · %d ev", sub.Events)
 	}

@@ -99,7 +99,7 @@ func (m *SubManager) createRow() fyne.CanvasObject {
 	edit := widget.NewButtonWithIcon("", theme.DocumentCreateIcon(), nil)
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), nil)
 	return container.NewBorder(nil, nil, container.NewCenter(container.NewGridWrap(fyne.NewSize(10, 10), dot)),
-		container.NewHBox(container.NewHBox(), edit, remove), container.New(leadLayout{}, title, health))
+		container.NewHBox(newSparkBars(healthSamples), container.NewHBox(), edit, remove), container.New(leadLayout{}, title, health))
 }
 
 func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
@@ -116,18 +116,19 @@ func (m *SubManager) updateRow(i widget.ListItemID, o fyne.CanvasObject) {
 	title.SetTip(SubTip(m.dialect, sub, rates))
 	title.SetText("#" + sub.ID + "  " + DescribeSub(m.dialect, sub.Spec))
 	health.SetText(HealthLine(sub, rates))
+	buttons.Objects[0].(*sparkBars).SetRates(rates)
 	texts.Refresh() // the title's share of the row follows its text
 	dot.FillColor = theme.Color(subColor(sub.State))
 	dot.Refresh()
-	cmds := buttons.Objects[0].(*fyne.Container)
+	cmds := buttons.Objects[1].(*fyne.Container)
 	cmds.RemoveAll()
 	if d, ok := session.Lookup(m.dialect); ok {
 		for _, cmd := range session.SubCommandsOf(d, sub.Spec, sub.ID) {
 			cmds.Add(widget.NewButton(cmd.Label, func() { m.run(cmd) }))
 		}
 	}
-	buttons.Objects[1].(*widget.Button).OnTapped = func() { m.edit(sub.ID) }
-	buttons.Objects[2].(*widget.Button).OnTapped = func() { m.remove(sub.ID) }
+	buttons.Objects[2].(*widget.Button).OnTapped = func() { m.edit(sub.ID) }
+	buttons.Objects[3].(*widget.Button).OnTapped = func() { m.remove(sub.ID) }
 }
 
 // SetProfile shows the named profile ("" for none).
