@@ -177,6 +177,18 @@ func TestWheelOverAnInputScrollsTheForm(t *testing.T) {
 func TestProfileFormExamplesFollowTheDialect(t *testing.T) {
 	test.NewTempApp(t)
 	f := NewProfileForm(session.Profile{}, nil, "a test file")
+	w := test.NewWindow(f.Content)
+	defer w.Close()
+	// Where the secrets are kept is said once, not in every secret field's hint.
+	said := 0
+	for _, o := range flatten(f.Content) {
+		if x, ok := o.(*canvas.Text); ok { // what is drawn: labels and hints end as these
+			said += strings.Count(x.Text, "a test file")
+		}
+	}
+	if said != 1 {
+		t.Errorf("the secrets' place is said %d times", said)
+	}
 	seen := map[string]string{}
 	for _, d := range session.Dialects() {
 		if _, ok := examples[d]; !ok {

@@ -12,6 +12,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
@@ -142,7 +143,7 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		widget.NewFormItem("Name", f.Name),
 		widget.NewFormItem("Dialect", f.Dialect),
 		widget.NewFormItem("URL", f.URL),
-		&widget.FormItem{Text: "Token", Widget: f.Token, HintText: "bearer token; kept in " + secretsWhere + ", never in the profiles file"},
+		&widget.FormItem{Text: "Token", Widget: f.Token, HintText: "a secret: kept apart from the profiles file (where: below)"},
 		&widget.FormItem{Text: "User", Widget: f.User, HintText: "for dialects that log in with Basic auth"},
 		&widget.FormItem{Text: "Password", Widget: f.Password, HintText: "kept like the token"},
 		&widget.FormItem{Text: "Headers", Widget: f.Headers.content, HintText: "sent with the handshake; values kept like the token"},
@@ -151,14 +152,19 @@ func NewProfileForm(p session.Profile, taken func(string) bool, secretsWhere str
 		&widget.FormItem{Text: "CA bundle", Widget: f.CAFile, HintText: "PEM file of an internal CA: trust it instead of turning verification off"},
 		&widget.FormItem{Text: "Client certificate", Widget: f.CertFile, HintText: "PEM file, for servers that ask for mutual TLS"},
 		&widget.FormItem{Text: "Client key", Widget: container.NewBorder(nil, nil, nil, container.NewHBox(f.LoadKey, f.ClearKey), f.KeyStatus),
-			HintText: "the certificate's private key; kept in " + secretsWhere + ", never exported"},
+			HintText: "the certificate's private key; kept like the token, never exported"},
 		&widget.FormItem{Text: "Proxy", Widget: f.Proxy, HintText: "overrides HTTPS_PROXY, HTTP_PROXY and NO_PROXY for this profile"},
 		&widget.FormItem{Text: "Read limit (MiB)", Widget: f.ReadLimit, HintText: "a larger frame closes the socket with 1009"},
 		widget.NewFormItem("", f.AutoConnect),
 		&widget.FormItem{Text: "Subscriptions", Widget: f.Subs, HintText: "the dialect's native JSON, as `feedscope tail --sub`"},
 	)
+	// Where secrets go is said once, at the end: the path is long, and the hints of
+	// every secret field would repeat it.
+	where := widget.NewLabel("Tokens, passwords, header values and the client key are kept in " + secretsWhere + ".")
+	where.Wrapping = fyne.TextWrapWord
+	where.SizeName = theme.SizeNameCaptionText
 	f.Content = container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, nil, f.Fix, f.Problem)), nil, nil,
-		formScroll(container.NewVBox(form, f.extraBox)))
+		formScroll(container.NewVBox(form, f.extraBox, where)))
 	f.check()
 	return f
 }
