@@ -21,7 +21,7 @@ import (
 func init() {
 	registerForm(gotham.Name, func() SubForm { return newGothamForm() })
 	registerExamples(gotham.Name, Examples{
-		Name: "gotham-vessels", URL: "wss://gotham.example.com/api/ws/gotham/v1/observations/{specId}?preview=true",
+		Name: "gotham-vessels", URL: "wss://host/api/ws/gotham/v1/observations/{specId}?preview=true",
 		Token: "bearer token of a user or service account",
 		User:  "not used: Gotham takes a bearer token", Password: "not used",
 		Subs: `{}   every observation; one subscription per line`,
