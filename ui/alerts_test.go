@@ -154,11 +154,7 @@ func TestDemoProfileEditOffersSaveAsNew(t *testing.T) {
 
 // The status bar's notice about a profile's trouble does not outlive it.
 func TestStatusNoticeClearsWhenOpenAgain(t *testing.T) {
-	srv := sessiontest.StartDemo(t, 20)
-	a := newTestApp(t, false)
-	p, _ := srv.Profile("misskey")
-	p.Name = "mk"
-	addProfile(t, a, p)
+	a, srv := newLiveMisskey(t)
 	stepUntil(t, a, "open", func() bool { return a.states["mk"].Status.Phase == session.PhaseOpen })
 	// The session is open once its handshake is answered, which can be before the
 	// server has taken the socket into the set DropAll cuts.
@@ -174,28 +170,26 @@ func TestStatusNoticeNamesAReconnectNoCycleSaw(t *testing.T) {
 		a.apply(&arrivals{last: a.seenSeq, states: map[string]control.State{
 			"mk": {Live: true, Status: session.Status{Phase: phase, Detail: detail, Reconnects: reconnects}}}})
 	}
-	at(session.PhaseOpen, "connected", 0)
-	if a.notice.Text != "" {
-		t.Fatalf("notice %q on the first open", a.notice.Text)
-	}
-	at(session.PhaseOpen, "connected", 1) // reconnecting came and went unseen
-	if a.notice.Text != "mk: open again" {
-		t.Fatalf("notice %q after an unseen reconnect", a.notice.Text)
-	}
-	at(session.PhaseReconnecting, "server closed with 1006; reconnecting in 587ms", 1)
-	if a.notice.Text != "mk: server closed with 1006; reconnecting in 587ms" {
-		t.Fatalf("notice %q while reconnecting", a.notice.Text)
-	}
-	at(session.PhaseOpen, "connected", 2) // a reconnect the window saw
-	if a.notice.Text != "mk: open again" {
-		t.Fatalf("notice %q after a seen reconnect", a.notice.Text)
-	}
-	a.setNotice("")
-	at(session.PhaseClosed, session.DetailClosedByUser, 2)
-	at(session.PhaseConnecting, "connecting", 2)
-	at(session.PhaseOpen, "connected", 3)
-	if a.notice.Text != "" {
-		t.Fatalf("notice %q after the user connected again", a.notice.Text)
+	for _, step := range []struct {
+		phase, detail string
+		reconnects    int
+		notice        string // what the status bar says after it; "-" for whatever it said
+	}{
+		{session.PhaseOpen, "connected", 0, ""},               // the first open
+		{session.PhaseOpen, "connected", 1, "mk: open again"}, // reconnecting came and went unseen
+		{session.PhaseReconnecting, "server closed with 1006; reconnecting in 587ms", 1, "mk: server closed with 1006; reconnecting in 587ms"},
+		{session.PhaseOpen, "connected", 2, "mk: open again"}, // a reconnect the window saw
+		{session.PhaseClosed, session.DetailClosedByUser, 2, "-"},
+		{session.PhaseConnecting, "connecting", 2, "-"},
+		{session.PhaseOpen, "connected", 3, ""}, // the user connected again: nothing to say
+	} {
+		if step.phase == session.PhaseClosed {
+			a.setNotice("")
+		}
+		at(step.phase, step.detail, step.reconnects)
+		if step.notice != "-" && a.notice.Text != step.notice {
+			t.Fatalf("%s (%d reconnects): notice %q, want %q", step.phase, step.reconnects, a.notice.Text, step.notice)
+		}
 	}
 }
 

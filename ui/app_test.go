@@ -12,6 +12,7 @@ import (
 
 	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
+	"github.com/feedscope/feedscope/session/demo"
 	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
@@ -56,6 +57,18 @@ func addProfile(t *testing.T, a *App, p session.Profile) {
 	}
 	a.refreshSide()
 	a.sidebar.Tree.Select(p.Name)
+}
+
+// newLiveMisskey is an app with the demo's Misskey profile as "mk", connected
+// and selected.
+func newLiveMisskey(t *testing.T) (*App, *demo.Server) {
+	t.Helper()
+	srv := st.StartDemo(t, 20)
+	a := newTestApp(t, false)
+	p, _ := srv.Profile("misskey")
+	p.Name = "mk"
+	addProfile(t, a, p)
+	return a, srv
 }
 
 // stepUntil drains until cond holds, polling; the drain is what a real app runs

@@ -16,7 +16,6 @@ import (
 
 	"github.com/feedscope/feedscope/control"
 	"github.com/feedscope/feedscope/session"
-	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
 // tipText is what the window's tip shows, "" while it is hidden.
@@ -215,11 +214,7 @@ func TestProfileFormExamplesFollowTheDialect(t *testing.T) {
 // Subscribe button and what would be sent stay in view however far the form is
 // scrolled.
 func TestSubscriptionsTabFits1280(t *testing.T) {
-	srv := st.StartDemo(t, 20)
-	a := newTestApp(t, false)
-	p, _ := srv.Profile("misskey")
-	p.Name = "mk"
-	addProfile(t, a, p)
+	a, _ := newLiveMisskey(t)
 	for _, sub := range []string{`{"channel":"globalTimeline"}`, `{"channel":"hybridTimeline"}`, `{"channel":"hashtag","params":{"q":[["go"]]}}`, `{"channel":"main"}`} {
 		if _, err := a.ctl.Subscribe("mk", json.RawMessage(sub)); err != nil {
 			t.Fatal(err)
