@@ -243,6 +243,7 @@ func (a *App) buildUI() {
 	a.list.OnViewChanged = a.updateStatus
 	a.list.OnCopied = func(what string) { a.setNotice("Copied the " + what + " to the clipboard.") }
 	a.sidebar = NewSidebar()
+	a.sidebar.IsSource = a.isSource
 	a.sidebar.Tree.OnSelected = func(id widget.TreeNodeID) {
 		a.selectedNode = id
 		name, sub, _ := strings.Cut(id, subSep)

@@ -3,6 +3,7 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"image/color"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/control"
@@ -366,5 +368,23 @@ func TestSparkBars(t *testing.T) {
 		if b.Visible() {
 			t.Fatal("a bar for no events at all")
 		}
+	}
+}
+
+// An opened recording closed at its clock's moment is not drawn as trouble; a
+// live profile closed by the server is.
+func TestSidebarRecordingClosedIsNotAnError(t *testing.T) {
+	test.NewTempApp(t)
+	s := NewSidebar()
+	s.IsSource = func(name string) bool { return name == "rec: x" }
+	closed := control.State{Status: session.Status{Phase: session.PhaseClosed, Detail: "nothing recorded yet at this moment"}}
+	s.Update([]session.Profile{{Name: "rec: x"}, {Name: "live"}}, map[string]control.State{"rec: x": closed, "live": closed}, nil)
+	dot := func(name string) color.Color {
+		row := s.create(true)
+		s.update(name, true, row)
+		return row.(*fyne.Container).Objects[1].(*fyne.Container).Objects[0].(*fyne.Container).Objects[0].(*canvas.Circle).FillColor
+	}
+	if dot("rec: x") != theme.Color(theme.ColorNameDisabled) || dot("live") != theme.Color(theme.ColorNameError) {
+		t.Fatalf("recording %v, live %v", dot("rec: x"), dot("live"))
 	}
 }

@@ -27,6 +27,9 @@ type Sidebar struct {
 	states   map[string]control.State
 	rates    map[string]float64
 	health   *Health
+	// IsSource tells an opened recording from a live profile: a recording closed at
+	// its clock's moment ("nothing recorded yet") is not in trouble.
+	IsSource func(name string) bool
 }
 
 const subSep = "\x00"
@@ -127,6 +130,9 @@ func (s *Sidebar) update(id widget.TreeNodeID, _ bool, o fyne.CanvasObject) {
 		}
 	}
 	text, colour := ProfileLine(p, s.states[name], s.rates[name])
+	if s.IsSource != nil && s.IsSource(name) && s.states[name].Status.Phase == session.PhaseClosed {
+		colour = theme.ColorNameDisabled
+	}
 	label.SetTip(ProfileTip(p, s.states[name], s.rates[name]))
 	label.SetText(text)
 	label.Importance = widget.MediumImportance
