@@ -169,9 +169,10 @@ side=$((W / 5 + 2))
 tab_events=$((side + 52)) tab_subs=$((side + 162)) tab_composer=$((side + 290)) tab_map=$((side + 385)) tab_alerts=$((side + 470))
 tab_y=97
 centre_right=$((side + (W - side) * 74 / 100)) # the edge between the tabs and the detail pane
-pause_x=340 filter_x=720 bar_y=53
+pause_x=340 bar_y=53
+filter_x=$((side + 300)) filter_y=137 # the filter row above the table
 table_x=$((side + 300))
-row() { echo $((150 + 20 * $1)); } # y of the table's row n (0: the first)
+row() { echo $((190 + 20 * $1)); } # y of the table's row n (0: the first)
 side_row() { echo $((175 + 39 * $1)); } # y of the sidebar's line n under All profiles
 edit_y=$((H - 62))
 menu() { click "$1" 14 0.6; } # File 27, Edit 70, View 118, Help 168
@@ -197,12 +198,12 @@ scene() {
 	main) ensure_main; shot main ;;
 	filter)
 		ensure_main
-		click $filter_x $bar_y 0.3
+		click $filter_x $filter_y 0.3
 		xdotool type --delay 30 'kind:note'
 		sleep 0.8
 		click $table_x "$(row 0)"
 		shot filter
-		click $filter_x $bar_y 0.3
+		click $filter_x $filter_y 0.3
 		key ctrl+a BackSpace Escape ;;
 	subscriptions)
 		ensure_main
