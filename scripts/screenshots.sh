@@ -233,7 +233,7 @@ scene() {
 		click 130 136 ;;
 	menu-file) ensure_main; menu 27; shot menu-file; key Escape ;;
 	menu-view) ensure_main; menu 118; shot menu-view; key Escape ;;
-	toggle) ensure_main; key ctrl+t; shot toggled; key ctrl+t ;;
+	toggle) ensure_main; key ctrl+t; sleep 1.5; shot toggled; key ctrl+t ;; # a whole repaint
 	# Dialogs are modal and not all of them close on a key: a fresh window for each.
 	settings) state=dialog; launch; menu 70; click 100 "$(menu_item 0)"; shot settings ;;
 	about) state=dialog; launch; menu 168; click 200 "$(menu_item 1)"; shot about ;;
@@ -248,7 +248,7 @@ scene() {
 	form-*)
 		state=dialog; launch
 		click 120 "$(side_row ${line[demo-${1#form-}]})"
-		click 48 $edit_y
+		click 48 $edit_y 2.5 # the form is built on the click
 		shot "$1" ;;
 	export) state=dialog; launch; click $((W - 48)) $bar_y 1.5; shot export ;;
 	replay)

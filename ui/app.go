@@ -511,7 +511,11 @@ func (a *App) showShortcuts() {
 }
 
 func (a *App) showAbout() {
-	dialog.ShowCustom("About Feedscope", "Close", scrollFit(aboutContent(a.version), a.win, 600), a.win)
+	// Wrapped labels ask for one line until laid out, so the scroll is given the
+	// text's height at 600 px (it scrolls only in a window too short for it).
+	s := scrollFit(aboutContent(a.version), a.win, 600)
+	s.SetMinSize(fyne.NewSize(600, min(aboutHeight, a.win.Canvas().Size().Height-dialogChrome-dialogMargin)))
+	dialog.ShowCustom("About Feedscope", "Close", s, a.win)
 }
 
 // drain tells the UI what arrived in the controller's ring, at most 30 times a

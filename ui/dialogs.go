@@ -99,6 +99,10 @@ func aboutContent(version string) fyne.CanvasObject {
 	return container.NewVBox(append(parts, widget.NewSeparator(), credits)...)
 }
 
+// aboutHeight is what aboutContent needs at 600 px wide: the icon, four lines of
+// text, the link and four lines of credits.
+const aboutHeight = 430
+
 // projectURL is the project's home page, as the tile requests' User-Agent names it.
 const projectURL = "https://github.com/feedscope/feedscope"
 

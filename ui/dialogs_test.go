@@ -127,7 +127,11 @@ func TestProfileDialogFitsTheWindow(t *testing.T) {
 func TestAboutNamesDialectsAndCredits(t *testing.T) {
 	a := newTestApp(t, false)
 	a.showAbout()
-	text := labels(topDialog(t, a))
+	d := topDialog(t, a)
+	if s := scrollIn(t, d); s.Size().Height < s.Content.MinSize().Height {
+		t.Errorf("About scrolls in a 1280×800 window: %.0f px for %.0f", s.Size().Height, s.Content.MinSize().Height)
+	}
+	text := labels(d)
 	for _, d := range session.Dialects() {
 		if !strings.Contains(text, d) {
 			t.Errorf("About does not name %s", d)
