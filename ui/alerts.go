@@ -180,7 +180,6 @@ func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne
 	arg := widget.NewEntry()
 	help := widget.NewLabel("")
 	help.Wrapping = fyne.TextWrapWord
-	help.Importance = widget.LowImportance
 	kind := widget.NewSelect([]string{watch.KindMatch, watch.KindSilence, watch.KindState}, func(k string) {
 		arg.SetPlaceHolder(ruleArgs[k][0])
 		help.SetText(ruleArgs[k][1] + " Geofences are drawn on the map: draw a polygon, then Watch polygon.")

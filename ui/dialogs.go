@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/feedscope/feedscope/session"
@@ -91,7 +92,7 @@ func aboutContent(version string) fyne.CanvasObject {
 	what.Alignment = fyne.TextAlignCenter
 	credits := widget.NewLabel("Built with Fyne, gorilla/websocket and paulmach/orb. " + strings.ReplaceAll(BasemapCredits, "\n", " "))
 	credits.Wrapping = fyne.TextWrapWord
-	credits.Importance = widget.LowImportance
+	credits.SizeName = theme.SizeNameCaptionText // smaller, not fainter: LowImportance is barely legible on the dark theme
 	parts := []fyne.CanvasObject{appIcon(96), title, what}
 	if u, err := url.Parse(projectURL); err == nil {
 		parts = append(parts, container.NewCenter(widget.NewHyperlink(projectURL, u)))
