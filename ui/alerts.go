@@ -163,7 +163,7 @@ type ruleKeeper interface {
 	SetRules(profile string, rules []watch.Rule) error
 }
 
-func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne.Window, notice func(string)) {
+func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne.Window, show func(dialog.Dialog), notice func(string)) {
 	e := &rulesEditor{ctl: ctl, win: win, notice: notice}
 	e.list = widget.NewList(func() int { return len(e.rules) },
 		func() fyne.CanvasObject {
@@ -220,7 +220,7 @@ func showRulesEditor(ctl ruleKeeper, profiles []string, current string, win fyne
 		current = profiles[0]
 	}
 	e.profile.SetSelected(current)
-	d.Show()
+	show(d)
 }
 
 func (e *rulesEditor) reload() {
@@ -290,7 +290,7 @@ func (a *App) editRules() {
 	if p := a.selectedProfile(); p != nil {
 		current = p.Name
 	}
-	showRulesEditor(a.ctl, names, current, a.win, a.setNotice)
+	showRulesEditor(a.ctl, names, current, a.win, a.dialogs.show, a.setNotice)
 }
 
 // onAlertChosen shows an alert and what caused it in the detail pane, and a

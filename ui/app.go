@@ -102,6 +102,7 @@ type App struct {
 	settings Settings
 	ctl      *control.Controller
 	profiles []session.Profile // the controller's, as of the last refresh
+	dialogs  modals            // open dialogs, for Esc
 
 	model   *Model
 	list    *EventList
@@ -408,7 +409,10 @@ func (a *App) addShortcuts() {
 		a.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	a.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeySpace {
+		switch {
+		case ev.Name == fyne.KeyEscape:
+			a.dialogs.escape()
+		case ev.Name == fyne.KeySpace && len(a.dialogs.open) == 0: // not behind a dialog's back
 			a.onPauseTapped()
 		}
 	})
@@ -457,7 +461,7 @@ func (a *App) showSettings() {
 		a.applySettings(themes.Selected, strings.TrimSpace(capEntry.Text), strings.TrimSpace(tileEntry.Text))
 	}, a.win)
 	d.Resize(fitToWindow(fyne.NewSize(720, d.MinSize().Height), a.win))
-	d.Show()
+	a.dialogs.show(d)
 }
 
 // themeIndex is the place of a remembered theme choice in themeChoices.
@@ -507,7 +511,7 @@ var mapKeys = [][2]string{
 }
 
 func (a *App) showShortcuts() {
-	dialog.ShowCustom("Keyboard shortcuts", "Close", scrollFit(shortcutsContent(), a.win, 680), a.win)
+	a.dialogs.show(dialog.NewCustom("Keyboard shortcuts", "Close", scrollFit(shortcutsContent(), a.win, 680), a.win))
 }
 
 func (a *App) showAbout() {
@@ -515,7 +519,7 @@ func (a *App) showAbout() {
 	// text's height at 600 px (it scrolls only in a window too short for it).
 	s := scrollFit(aboutContent(a.version), a.win, 600)
 	s.SetMinSize(fyne.NewSize(600, min(aboutHeight, a.win.Canvas().Size().Height-dialogChrome-dialogMargin)))
-	dialog.ShowCustom("About Feedscope", "Close", s, a.win)
+	a.dialogs.show(dialog.NewCustom("About Feedscope", "Close", s, a.win))
 }
 
 // drain tells the UI what arrived in the controller's ring, at most 30 times a
@@ -965,7 +969,7 @@ func (a *App) onClearTapped() {
 	// The buttons say what they do: "Yes" / "No" make one read the question again.
 	d.SetDismissText("Keep them")
 	d.SetConfirmText(fmt.Sprintf("Clear %s %s", thousands(n), plural(n, "event", "events")))
-	d.Show()
+	a.dialogs.show(d)
 }
 
 func (a *App) clearAll() {
@@ -1011,7 +1015,7 @@ func (a *App) onDeleteTapped() {
 		return
 	}
 	name := p.Name
-	dialog.ShowConfirm("Delete profile", fmt.Sprintf("Delete %s? Its secrets are removed too.", name), func(ok bool) {
+	a.dialogs.show(dialog.NewConfirm("Delete profile", fmt.Sprintf("Delete %s? Its secrets are removed too.", name), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -1020,7 +1024,7 @@ func (a *App) onDeleteTapped() {
 		}
 		a.sidebar.Tree.UnselectAll()
 		a.refreshSide()
-	}, a.win)
+	}, a.win))
 }
 
 // editProfile opens the profile form; nil creates a new profile.
@@ -1080,7 +1084,7 @@ func (a *App) editProfile(p *session.Profile) {
 	}
 	d = dialog.NewCustomWithoutButtons(title, container.NewBorder(top, buttons, nil, nil, form.Content), a.win)
 	d.Resize(fitToWindow(fyne.NewSize(760, 900), a.win))
-	d.Show()
+	a.dialogs.show(d)
 }
 
 func (a *App) files() fileDialogs { return fileDialogs{win: a.win, prefs: a.fyne.Preferences()} }

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -37,6 +39,30 @@ func scrollFit(content fyne.CanvasObject, win fyne.Window, width float32) *conta
 func fitToWindow(want fyne.Size, win fyne.Window) fyne.Size {
 	c := win.Canvas().Size()
 	return fyne.NewSize(min(want.Width, c.Width-dialogMargin), min(want.Height, c.Height-dialogMargin))
+}
+
+// modals are a window's open dialogs, newest last, so that Esc can dismiss the
+// one on top as its Cancel (or Close) button would: Fyne's dialogs take no keys
+// of their own (fyne.io/fyne/v2/dialog, base.go). Hide answers a form or a
+// confirmation with false, which is what Cancel does.
+type modals struct{ open []dialog.Dialog }
+
+// show shows d and keeps it until it closes, by any button or by Esc.
+func (m *modals) show(d dialog.Dialog) {
+	m.open = append(m.open, d)
+	d.SetOnClosed(func() {
+		m.open = slices.DeleteFunc(m.open, func(o dialog.Dialog) bool { return o == d })
+	})
+	d.Show()
+}
+
+// escape dismisses the newest dialog; false when none is open.
+func (m *modals) escape() bool {
+	if len(m.open) == 0 {
+		return false
+	}
+	m.open[len(m.open)-1].Hide()
+	return true
 }
 
 // appIcon is the application icon at a size one can see (a widget.Icon is the

@@ -255,3 +255,51 @@ func TestClearEverythingSaysWhatItClears(t *testing.T) {
 		t.Fatalf("%d events left", a.model.Stored())
 	}
 }
+
+// Esc closes every dialog of the app as Cancel would: the form's answer is
+// Cancel (a profile is not deleted, the events stay), the newest dialog first.
+func TestEscapeDismissesDialogsAsCancel(t *testing.T) {
+	a := newTestApp(t, false)
+	if err := a.ctl.Put("", session.Profile{Name: "p", Dialect: session.Dialects()[0], URL: "ws://127.0.0.1:1/"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		a.ctl.Ring().Publish(session.Event{Profile: "p", Dir: "in", Kind: "note"})
+	}
+	a.Step()
+	esc := func() { a.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape}) }
+	open := map[string]func(){
+		"settings":  a.showSettings,
+		"shortcuts": a.showShortcuts,
+		"about":     a.showAbout,
+		"rules":     a.editRules,
+		"profile":   func() { a.editProfile(nil) },
+		"clear":     a.onClearTapped,
+	}
+	for name, show := range open {
+		show()
+		if a.win.Canvas().Overlays().Top() == nil {
+			t.Fatalf("%s: no dialog shown", name)
+		}
+		esc()
+		if top := a.win.Canvas().Overlays().Top(); top != nil {
+			t.Fatalf("%s: still shown after Esc: %q", name, labels(top))
+		}
+	}
+	if a.model.Stored() != 3 {
+		t.Fatalf("Esc on Clear everything cleared: %d events left", a.model.Stored())
+	}
+
+	// Two dialogs: Esc closes the newer, then the older.
+	a.showSettings()
+	a.showShortcuts()
+	esc()
+	if text := labels(topDialog(t, a)); !strings.Contains(text, "Settings") {
+		t.Fatalf("after one Esc the top dialog is %q, not Settings", text)
+	}
+	esc()
+	if a.win.Canvas().Overlays().Top() != nil || len(a.dialogs.open) != 0 {
+		t.Fatalf("dialogs left open: %d", len(a.dialogs.open))
+	}
+	esc() // nothing open: nothing happens
+}
