@@ -21,7 +21,8 @@ import (
 type trackList struct {
 	List   *widget.List
 	p      *MapPanel
-	tracks []*geo.Track // by name
+	tracks []*geo.Track    // by name
+	shared map[string]bool // names more than one source has
 }
 
 func newTrackList(p *MapPanel) *trackList {
@@ -41,7 +42,7 @@ func newTrackList(p *MapPanel) *trackList {
 			}
 			t := l.tracks[i]
 			b := o.(*fyne.Container)
-			b.Objects[0].(*widget.Label).SetText(trackName(t))
+			b.Objects[0].(*widget.Label).SetText(l.label(t))
 			b.Objects[1].(*widget.Label).SetText(trackInfo(t, p.now(t.Key.Source)))
 		})
 	l.List.OnSelected = func(i widget.ListItemID) {
@@ -51,7 +52,7 @@ func newTrackList(p *MapPanel) *trackList {
 		t := l.tracks[i]
 		p.Map.Scene.Selected = t.Key
 		p.Map.CenterOn(t.Latest().Point, math.Max(p.Map.Scene.View.Zoom, 13))
-		p.pick(t.Key, trackName(t))
+		p.pick(t.Key, l.label(t))
 	}
 	return l
 }
@@ -80,10 +81,38 @@ func trackInfo(t *geo.Track, now time.Time) string {
 	return speed + " · " + heading + " · " + age.String()
 }
 
-// Update shows the tracks, sorted by name, keeping the selection.
+// label is a track's name in the list, with its source when another source
+// has a track of that name too (a recording open beside the live feed has the
+// same vessels): "Anacostia · demo-gotham".
+func (l *trackList) label(t *geo.Track) string {
+	if l.shared[trackName(t)] {
+		return trackName(t) + " · " + t.Key.Source
+	}
+	return trackName(t)
+}
+
+// Update shows the tracks, sorted by name and then source, keeping the selection.
 func (l *trackList) Update(tracks []*geo.Track) {
 	l.tracks = append(l.tracks[:0], tracks...)
-	sort.SliceStable(l.tracks, func(i, j int) bool { return trackName(l.tracks[i]) < trackName(l.tracks[j]) })
+	sort.SliceStable(l.tracks, func(i, j int) bool {
+		a, b := l.tracks[i], l.tracks[j]
+		if trackName(a) != trackName(b) {
+			return trackName(a) < trackName(b)
+		}
+		return a.Key.Source < b.Key.Source
+	})
+	source := make(map[string]string, len(l.tracks))
+	clear(l.shared)
+	if l.shared == nil {
+		l.shared = map[string]bool{}
+	}
+	for _, t := range l.tracks {
+		n := trackName(t)
+		if s, ok := source[n]; ok && s != t.Key.Source {
+			l.shared[n] = true
+		}
+		source[n] = t.Key.Source
+	}
 	l.List.Refresh()
 }
 

@@ -1,0 +1,36 @@
+package ui
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+
+	"github.com/feedscope/feedscope/geo"
+)
+
+// A vessel seen live and in a recording is listed twice under the same name:
+// those two lines say their source, a name only one source has does not.
+func TestTrackListTellsSourcesApart(t *testing.T) {
+	tracks := geo.NewTracks(10, 100)
+	now := time.Now()
+	fix := geo.Fix{At: now, Point: orb.Point{-77, 38.9}}
+	tracks.Add(geo.TrackKey{Source: "rec: demo", TrackID: "1"}, "Anacostia", fix, 1, now)
+	tracks.Add(geo.TrackKey{Source: "demo-gotham", TrackID: "1"}, "Anacostia", fix, 2, now)
+	tracks.Add(geo.TrackKey{Source: "demo-gotham", TrackID: "2"}, "Potomac", fix, 3, now)
+	l := newTrackList(nil)
+	l.Update(tracks.All())
+	var got []string
+	for _, tr := range l.tracks {
+		got = append(got, l.label(tr))
+	}
+	if want := []string{"Anacostia · demo-gotham", "Anacostia · rec: demo", "Potomac"}; !slices.Equal(got, want) {
+		t.Fatalf("list: %q, want %q", got, want)
+	}
+	// The recording closed: the name is one source's again.
+	l.Update(slices.DeleteFunc(tracks.All(), func(tr *geo.Track) bool { return tr.Key.Source == "rec: demo" }))
+	if got := l.label(l.tracks[0]); got != "Anacostia" {
+		t.Fatalf("after the recording closed: %q", got)
+	}
+}
