@@ -227,6 +227,7 @@ func (a *App) buildUI() {
 	a.list = NewEventList(a.model)
 	a.list.SetWidths(parseWidths(a.fyne.Preferences().String(prefColumns)))
 	a.list.OnColumnsChanged = func(w []int) { a.fyne.Preferences().SetString(prefColumns, formatWidths(w)) }
+	restoreView(a.list, a.fyne.Preferences())
 	a.detail = NewDetail(a.fyne)
 	a.detail.OnCopied = func(what string) { a.setNotice("Copied " + what + " to the clipboard.") }
 	a.watch = widget.NewButtonWithIcon("Watch this note", theme.VisibilityIcon(), nil)
@@ -241,7 +242,7 @@ func (a *App) buildUI() {
 	a.list.OnFollowChanged = func(bool) { a.updateButtons(); a.updateStatus() }
 	a.list.OnSpace = a.onPauseTapped
 	a.list.OnEscape = a.showAllProfiles
-	a.list.OnViewChanged = a.updateStatus
+	a.list.OnViewChanged = func() { saveView(a.list, a.fyne.Preferences()); a.updateStatus() }
 	a.list.OnCopied = func(what string) { a.setNotice("Copied the " + what + " to the clipboard.") }
 	a.sidebar = NewSidebar()
 	a.sidebar.IsSource = a.isSource
@@ -275,6 +276,7 @@ func (a *App) buildUI() {
 	// One row per track, note or kind beside the raw stream: a feed that repeats
 	// the same 12 vessels every second reads as 12 rows.
 	a.latest = widget.NewCheck("Latest per key", a.list.SetLatest)
+	a.latest.Checked = a.list.Latest() // as remembered, without calling SetLatest again
 
 	a.pause = widget.NewButtonWithIcon("Pause", theme.MediaPauseIcon(), a.onPauseTapped)
 	a.follow = widget.NewButtonWithIcon("Follow", theme.MoveDownIcon(), func() { a.list.SetFollowing(true) })

@@ -656,6 +656,30 @@ func runeCells(r rune) int {
 	return 1
 }
 
+// The table's sort (column, -1 for none, and direction) and its latest-per-key
+// view are remembered like its column widths.
+const (
+	prefSortColumn = "tableSortColumn"
+	prefSortDesc   = "tableSortDescending"
+	prefLatest     = "tableLatestPerKey"
+)
+
+// restoreView shows the list as it was when the app last quit.
+func restoreView(l *EventList, prefs fyne.Preferences) {
+	l.SetLatest(prefs.Bool(prefLatest))
+	if col := prefs.IntWithFallback(prefSortColumn, -1); col >= 0 {
+		l.SetSort(col, prefs.Bool(prefSortDesc))
+	}
+}
+
+// saveView remembers the list's sort and latest-per-key view.
+func saveView(l *EventList, prefs fyne.Preferences) {
+	col, desc := l.Sort()
+	prefs.SetInt(prefSortColumn, col)
+	prefs.SetBool(prefSortDesc, desc)
+	prefs.SetBool(prefLatest, l.Latest())
+}
+
 // prefColumns remembers the event table's column widths, in characters.
 const prefColumns = "tableColumns"
 

@@ -34,3 +34,23 @@ func TestTrackListTellsSourcesApart(t *testing.T) {
 		t.Fatalf("after the recording closed: %q", got)
 	}
 }
+
+// The table's sort and its latest-per-key view are remembered for the next
+// start, as the column widths are.
+func TestTableViewIsRemembered(t *testing.T) {
+	a := newTestApp(t, false)
+	a.list.SetSort(2, true)
+	a.latest.SetChecked(true)
+	l := NewEventList(a.model)
+	restoreView(l, a.fyne.Preferences())
+	if col, desc := l.Sort(); col != 2 || !desc || !l.Latest() {
+		t.Fatalf("restored sort %d desc=%v latest=%v; want 2, true, true", col, desc, l.Latest())
+	}
+	a.list.SetSort(-1, false)
+	a.latest.SetChecked(false)
+	l = NewEventList(a.model)
+	restoreView(l, a.fyne.Preferences())
+	if col, _ := l.Sort(); col != -1 || l.Latest() {
+		t.Fatalf("restored sort %d latest=%v after turning both off", col, l.Latest())
+	}
+}
