@@ -110,6 +110,7 @@ type App struct {
 	sidebar *Sidebar
 	filter  *filterEntry
 	status  *widget.Label
+	paced   *statusText // a.status, its counts' changes paced
 	notice  *tipLabel
 	pause   *widget.Button
 	scope   *widget.Button // what the table shows; tapping it shows every profile
@@ -330,6 +331,7 @@ func (a *App) buildUI() {
 
 	a.status = widget.NewLabel("")
 	a.status.TextStyle = fyne.TextStyle{Monospace: true}
+	a.paced = newStatusText(a.status, statusEvery)
 	a.notice = newTipLabel("")
 	bar := newThemedRect(theme.ColorNameHeaderBackground)
 	statusBar := container.NewStack(bar, container.NewBorder(nil, nil, container.NewHBox(a.rec.box, a.status), a.tls, a.notice))
@@ -558,6 +560,7 @@ func (a *App) drain() {
 func (a *App) Step() {
 	update, _ := a.pump.collect(a.ctl)
 	update(a)
+	a.paced.flush() // the test reads what this cycle saw, not what it was 250 ms ago
 }
 
 // pump is the drain's state, owned by the drain goroutine.
@@ -795,12 +798,12 @@ func (a *App) updateStatus() {
 	for _, r := range a.rates {
 		total += r
 	}
-	mode := "following"
+	mode, state := "following", "following"
 	switch {
 	case a.paused:
-		mode = fmt.Sprintf("paused · %d held", a.heldCount)
+		mode, state = fmt.Sprintf("paused · %d held", a.heldCount), "paused"
 	case !a.list.Following():
-		mode = "scrolled back"
+		mode, state = "scrolled back", "scrolled back"
 	}
 	shown := fmt.Sprintf("%d shown", a.model.Len())
 	if a.list.Latest() {
@@ -814,12 +817,23 @@ func (a *App) updateStatus() {
 	if a.dropped > 0 {
 		s += " · " + count(int(a.dropped), "event", "events") + " dropped from view"
 	}
-	if n := a.alerts.Count(); n > 0 {
-		s += " · ⚑ " + count(n, "alert", "alerts")
+	alerts := a.alerts.Count()
+	if alerts > 0 {
+		s += " · ⚑ " + count(alerts, "alert", "alerts")
 	}
-	a.status.SetText(s)
+	// What changes at every drain (held, kept, shown, dropped, ev/s) waits for the
+	// pace; what the user did or must know about shows at once.
+	key := fmt.Sprintf("%d %d %s %t %s %t %d", len(a.profiles), open, state, a.list.Latest(), a.list.SortText(), a.dropped > 0, alerts)
+	a.paced.set(key, s, time.Now())
 	a.rec.update(a.ctl, profileOf(a.selectedNode), a.isSource(profileOf(a.selectedNode)))
 	a.replay.refresh()
+}
+
+// statusNow updates the status bar at once, unpaced: after the user changed what
+// the table shows, its counts answer them.
+func (a *App) statusNow() {
+	a.updateStatus()
+	a.paced.flush()
 }
 
 func (a *App) setNotice(s string) { a.notice.SetText(s) }
@@ -885,7 +899,7 @@ func (a *App) onScopeChanged(s Scope) {
 		a.scope.SetIcon(theme.CancelIcon())
 	}
 	a.scope.Refresh()
-	a.updateStatus()
+	a.statusNow()
 }
 
 // toggleDetail folds the detail pane away, giving the table the width, or brings
@@ -932,7 +946,7 @@ func (a *App) onFilterChanged(text string) {
 	a.setNotice("")
 	a.model.SetQuery(q)
 	a.list.Reset()
-	a.updateStatus()
+	a.statusNow()
 }
 
 func (a *App) onPauseTapped() {
@@ -955,7 +969,7 @@ func (a *App) onClearTapped() {
 		a.list.Reset()
 		a.detail.Show(nil)
 		a.setNotice(fmt.Sprintf("Cleared %s of %s; the other profiles' stay.", count(n, "event", "events"), strings.TrimPrefix(scopeText(sc), "Only ")))
-		a.updateStatus()
+		a.statusNow()
 		return
 	}
 	if a.model.Stored() == 0 {
@@ -979,7 +993,7 @@ func (a *App) clearAll() {
 	a.heldCount, a.dropped = 0, 0
 	a.list.Reset()
 	a.detail.Show(nil)
-	a.updateStatus()
+	a.statusNow()
 }
 
 func (a *App) onConnectTapped() {
