@@ -9,37 +9,34 @@ import (
 )
 
 // Counts change the status bar at most once per pace; a change of state shows at
-// once; flush shows what waits.
+// once; flush shows what waits, and nothing stale.
 func TestStatusTextPacesCounts(t *testing.T) {
 	test.NewTempApp(t)
 	l := widget.NewLabel("")
 	s := newStatusText(l, 250*time.Millisecond)
 	t0 := time.Unix(1000, 0)
-	s.set("following", "1 kept", t0)
-	if l.Text != "1 kept" {
-		t.Fatalf("first text %q", l.Text)
-	}
-	s.set("following", "2 kept", t0.Add(100*time.Millisecond))
-	if l.Text != "1 kept" {
-		t.Fatalf("counts changed within the pace: %q", l.Text)
-	}
-	s.set("following", "3 kept", t0.Add(250*time.Millisecond))
-	if l.Text != "3 kept" {
-		t.Fatalf("counts after the pace: %q", l.Text)
-	}
-	s.set("paused", "3 kept · paused", t0.Add(260*time.Millisecond))
-	if l.Text != "3 kept · paused" {
-		t.Fatalf("a change of state waited: %q", l.Text)
-	}
-	s.set("paused", "4 kept · paused", t0.Add(270*time.Millisecond))
-	s.set("paused", "3 kept · paused", t0.Add(280*time.Millisecond))
-	s.flush()
-	if l.Text != "3 kept · paused" {
-		t.Fatalf("back to the shown text, flush showed a stale one: %q", l.Text)
-	}
-	s.set("paused", "5 kept · paused", t0.Add(290*time.Millisecond))
-	s.flush()
-	if l.Text != "5 kept · paused" {
-		t.Fatalf("flush: %q", l.Text)
+	for i, step := range []struct {
+		ms        int // after t0; -1: flush
+		key, text string
+		want      string
+	}{
+		{0, "following", "1 kept", "1 kept"},
+		{100, "following", "2 kept", "1 kept"}, // within the pace
+		{250, "following", "3 kept", "3 kept"}, // the pace over
+		{260, "paused", "3 · paused", "3 · paused"},
+		{270, "paused", "4 · paused", "3 · paused"},
+		{280, "paused", "3 · paused", "3 · paused"}, // back to what shows
+		{-1, "", "", "3 · paused"},
+		{290, "paused", "5 · paused", "3 · paused"},
+		{-1, "", "", "5 · paused"},
+	} {
+		if step.ms < 0 {
+			s.flush()
+		} else {
+			s.set(step.key, step.text, t0.Add(time.Duration(step.ms)*time.Millisecond))
+		}
+		if l.Text != step.want {
+			t.Fatalf("step %d: %q, want %q", i, l.Text, step.want)
+		}
 	}
 }
