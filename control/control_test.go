@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -259,14 +257,8 @@ func compact(b []byte) string {
 func TestCommandsNeverWaitOnAStalledServer(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
-	var n atomic.Int32
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	var n atomic.Int32 // sockets the server has taken
+	base := st.Script(t, func(_ int, c *websocket.Conn) {
 		if n.Add(1) == 1 {
 			<-release // reads nothing: the TCP window fills and the writer blocks
 			return
@@ -276,10 +268,9 @@ func TestCommandsNeverWaitOnAStalledServer(t *testing.T) {
 				return
 			}
 		}
-	}))
-	defer srv.Close()
+	})
 	c := newController(t, nil)
-	if err := c.Put("", session.Profile{Name: "stall", Dialect: "misskey", URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming"}); err != nil {
+	if err := c.Put("", session.Profile{Name: "stall", Dialect: "misskey", URL: base + "/streaming"}); err != nil {
 		t.Fatal(err)
 	}
 	c.Connect("stall")

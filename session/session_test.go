@@ -2,10 +2,7 @@ package session_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/feedscope/feedscope/session"
@@ -14,21 +11,10 @@ import (
 	"github.com/gorilla/websocket"
 )
 
-// script is a test server: each accepted socket runs fn.
+// script is a test server at the Misskey path: each accepted socket runs fn.
 func script(t *testing.T, fn func(n int, c *websocket.Conn)) string {
 	t.Helper()
-	var count atomic.Int32
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		fn(int(count.Add(1)), c)
-	}))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming"
+	return st.Script(t, fn) + "/streaming"
 }
 
 func profile(url string) session.Profile {

@@ -2,8 +2,6 @@ package gotham_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -16,13 +14,7 @@ import (
 // A subscribe the server never answers times out ("no reply") and the next one goes
 // out and goes live: one lost reply no longer blocks every later subscribe.
 func TestSubscribeTimeoutMovesOn(t *testing.T) {
-	up := websocket.Upgrader{Subprotocols: []string{"Bearer-demo"}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	base := st.Script(t, func(_ int, c *websocket.Conn) {
 		n := 0
 		for {
 			_, b, err := c.ReadMessage()
@@ -37,10 +29,9 @@ func TestSubscribeTimeoutMovesOn(t *testing.T) {
 			}
 			_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribed","id":"3255ebeb-a897-437c-ae7b-99c5d64d17cf","errors":[]}`))
 		}
-	}))
-	defer srv.Close()
+	}, "Bearer-demo")
 	p := session.Profile{Name: "g", Dialect: "gotham", Token: "demo",
-		URL:      "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/ws/gotham/v1/observations/baz?preview=true",
+		URL:      base + "/api/ws/gotham/v1/observations/baz?preview=true",
 		Settings: map[string]string{"subscribeTimeout": "150ms"},
 		Subs:     []json.RawMessage{st.JSON(`{"property":{"property":"speed","values":[1]}}`), st.JSON(`{}`)}}
 	s, c := st.Connect(t, p)
@@ -61,13 +52,7 @@ func TestSubscribeTimeoutMovesOn(t *testing.T) {
 // A reply that comes after the timeout, with nothing else waiting, belongs to the
 // subscribe that timed out: its row turns live.
 func TestLateSubscribedReplyIsKept(t *testing.T) {
-	up := websocket.Upgrader{Subprotocols: []string{"Bearer-demo"}}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	base := st.Script(t, func(_ int, c *websocket.Conn) {
 		for {
 			_, b, err := c.ReadMessage()
 			if err != nil {
@@ -78,10 +63,9 @@ func TestLateSubscribedReplyIsKept(t *testing.T) {
 				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"subscribed","id":"3255ebeb-a897-437c-ae7b-99c5d64d17cf","errors":[]}`))
 			}
 		}
-	}))
-	defer srv.Close()
+	}, "Bearer-demo")
 	p := session.Profile{Name: "g", Dialect: "gotham", Token: "demo",
-		URL:      "ws" + strings.TrimPrefix(srv.URL, "http") + "/api/ws/gotham/v1/observations/baz?preview=true",
+		URL:      base + "/api/ws/gotham/v1/observations/baz?preview=true",
 		Settings: map[string]string{"subscribeTimeout": "150ms"},
 		Subs:     []json.RawMessage{st.JSON(`{}`)}}
 	s, c := st.Connect(t, p)

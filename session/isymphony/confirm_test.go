@@ -2,9 +2,6 @@ package isymphony_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/feedscope/feedscope/session"
@@ -14,13 +11,7 @@ import (
 
 // pbx answers every filter with replies, then (when event is set) sends one event.
 func pbx(t *testing.T, replies []string, event string) string {
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	return st.Script(t, func(_ int, c *websocket.Conn) {
 		for {
 			if _, _, err := c.ReadMessage(); err != nil {
 				return
@@ -32,9 +23,7 @@ func pbx(t *testing.T, replies []string, event string) string {
 				_ = c.WriteMessage(websocket.TextMessage, []byte(event))
 			}
 		}
-	}))
-	t.Cleanup(srv.Close)
-	return "ws" + strings.TrimPrefix(srv.URL, "http") + "/communication_manager/ws/event"
+	}) + "/communication_manager/ws/event"
 }
 
 // The filter response's shape is undocumented: an answer we cannot read leaves the

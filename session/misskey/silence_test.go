@@ -2,8 +2,6 @@ package misskey_test
 
 import (
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -16,13 +14,7 @@ import (
 // is ignored without a word, serverStats is joined but sends nothing (machine stats
 // off), localTimeline is joined and talks. Each silent row says why that is likely.
 func TestSilentChannelsSayWhy(t *testing.T) {
-	up := websocket.Upgrader{}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c, err := up.Upgrade(w, r, nil)
-		if err != nil {
-			return
-		}
-		defer c.Close()
+	base := st.Script(t, func(_ int, c *websocket.Conn) {
 		for {
 			_, b, err := c.ReadMessage()
 			if err != nil {
@@ -38,9 +30,8 @@ func TestSilentChannelsSayWhy(t *testing.T) {
 				_ = c.WriteMessage(websocket.TextMessage, []byte(`{"type":"channel","body":{"id":"`+m.Body.ID+`","type":"note","body":{"id":"a","user":{"username":"alice","host":null},"text":"hi"}}}`))
 			}
 		}
-	}))
-	defer srv.Close()
-	p := session.Profile{Name: "m", Dialect: "misskey", URL: "ws" + strings.TrimPrefix(srv.URL, "http") + "/streaming",
+	})
+	p := session.Profile{Name: "m", Dialect: "misskey", URL: base + "/streaming",
 		Settings: map[string]string{"silenceAfter": "150ms"},
 		Subs:     []json.RawMessage{st.JSON(`{"channel":"main"}`), st.JSON(`{"channel":"serverStats"}`), st.JSON(`{"channel":"localTimeline"}`)}}
 	s, _ := st.Connect(t, p)

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -285,4 +287,23 @@ func FrameTimes(evs []session.Event) []time.Time {
 		}
 	}
 	return out
+}
+
+// Script is a purpose-built test server on 127.0.0.1: each accepted socket runs
+// fn with its 1-based count, offering the given subprotocols. It returns the
+// server's ws:// base URL, without a path.
+func Script(t testing.TB, fn func(n int, c *websocket.Conn), subprotocols ...string) string {
+	t.Helper()
+	var count atomic.Int32
+	up := websocket.Upgrader{Subprotocols: subprotocols}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		fn(int(count.Add(1)), c)
+	}))
+	t.Cleanup(srv.Close)
+	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
