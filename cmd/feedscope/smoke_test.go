@@ -153,15 +153,7 @@ func managerShots(t *testing.T, dir string) {
 
 // managerTitle is a fingerprint of the subscription manager's title line.
 func managerTitle(t *testing.T, path string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	img, _, err := image.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
+	img := decodeImage(t, path)
 	var b strings.Builder
 	for y := 125; y < 150; y += 2 {
 		for x := 270; x < 1000; x += 2 {
@@ -172,7 +164,8 @@ func managerTitle(t *testing.T, path string) string {
 	return b.String()
 }
 
-func distinctColours(t *testing.T, path string) int {
+func decodeImage(t *testing.T, path string) image.Image {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -182,6 +175,11 @@ func distinctColours(t *testing.T, path string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return img
+}
+
+func distinctColours(t *testing.T, path string) int {
+	img := decodeImage(t, path)
 	seen := map[uint32]bool{}
 	b := img.Bounds()
 	for y := b.Min.Y; y < b.Max.Y; y += 3 {
