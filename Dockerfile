@@ -1,7 +1,10 @@
 # The headless feedscope-cli in an image of its own: one static binary (cgo off, no
 # Fyne) on scratch, plus the CA bundle so tail can verify wss:// servers.
 # `make image` builds it; see the README's "Headless and in a container".
-FROM golang:1.26 AS build
+# GO_IMAGE: any Debian-based Go 1.26 image, for registries other than Docker Hub
+# or a machine that cannot reach one (see the README).
+ARG GO_IMAGE=golang:1.26
+FROM ${GO_IMAGE} AS build
 WORKDIR /src
 # The module graph first, so a source change does not download it again.
 COPY go.mod go.sum ./

@@ -123,13 +123,20 @@ soak: deps
 # stops; it fails the make only with REQUIRE_ENGINE=1 (for CI that must build it).
 IMAGE  ?= feedscope-cli
 ENGINE ?= $(shell command -v docker 2>/dev/null || command -v podman 2>/dev/null)
+# ENGINE_FLAGS go before the engine's verb (podman's --runtime runc), CONTAINER_FLAGS
+# after both build and run (--ulimit …); GO_IMAGE replaces the build stage's golang:1.26.
+ENGINE_FLAGS ?=
+CONTAINER_FLAGS ?=
+GO_IMAGE ?= golang:1.26
 image:
 	@fail() { echo "make image: $$1" >&2; if [ "$(REQUIRE_ENGINE)" = 1 ]; then exit 1; fi; echo "make image: skipped (REQUIRE_ENGINE=1 makes this an error)" >&2; exit 0; }; \
 	if [ -z "$(ENGINE)" ]; then fail "neither docker nor podman is installed"; fi; \
 	if ! $(ENGINE) version --format '{{.Server.Version}}' >/dev/null 2>&1 && ! $(ENGINE) info >/dev/null 2>&1; then \
 		fail "$(ENGINE) is installed but no container engine answers (is the daemon running? try: $(ENGINE) info)"; fi; \
-	$(ENGINE) build --build-arg VERSION=$$(git describe --always --dirty 2>/dev/null || echo dev) -t $(IMAGE) . && \
-	$(ENGINE) run --rm $(IMAGE) version && \
+	$(ENGINE) $(ENGINE_FLAGS) build $(CONTAINER_FLAGS) --build-arg GO_IMAGE=$(GO_IMAGE) --build-arg VERSION=$$(git describe --always --dirty 2>/dev/null || echo dev) -t $(IMAGE) . && \
+	$(ENGINE) $(ENGINE_FLAGS) run --rm $(CONTAINER_FLAGS) $(IMAGE) version && \
+	$(ENGINE) $(ENGINE_FLAGS) run --rm $(CONTAINER_FLAGS) $(IMAGE) tail --demo --quiet --dialect misskey \
+		--sub '{"channel":"localTimeline"}' --count 3 --duration 30s && \
 	echo "built $(IMAGE): docker run --rm -p 8080:8080 $(IMAGE)"
 
 # check-slim: the headless binary alone in a Debian minbase root (debian:bookworm-slim's
