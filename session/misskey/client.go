@@ -2,6 +2,7 @@ package misskey
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -109,6 +110,7 @@ func newClient(silence time.Duration, token bool) *Client {
 // when a channel stays silent, say on its row what that most likely means.
 type Client struct {
 	v        [nPaths]jsonscan.Value // Decode's scratch: the scanner's values would escape to the heap on every frame
+	buf      []byte                 // Decode's scratch for a note's summary
 	silence  time.Duration
 	token    bool
 	connects map[string]int // sub id → connects sent, so a timer knows it is current
@@ -299,9 +301,7 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 			s.State, s.Error = session.SubLive, "" // traffic after all
 		}
 		if isNoteKind(typ) {
-			var label int
-			ev.Summary, label = noteSummary(v)
-			ev.Key, ev.Label = v[pNoteID].String(), ev.Summary[:label]
+			c.note(&ev)
 		} else {
 			ev.Summary = summarizeChannel(typ, v, raw)
 		}
@@ -318,6 +318,18 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 		ev.Summary = summarizeBroadcast(ev.Kind, raw)
 	}
 	w.Emit(ev)
+}
+
+// note fills in the summary, label and key of a note's event from the scanned
+// values, building the summary in the client's scratch buffer: one string is
+// allocated for it, and the note's id is the other.
+func (c *Client) note(ev *session.Event) {
+	b, label := appendNoteSummary(c.buf[:0], &c.v)
+	ev.Summary = string(b)
+	ev.Label, ev.Key = ev.Summary[:label], c.v[pNoteID].String()
+	if cap(b) <= 4<<10 { // a huge note's buffer is not kept
+		c.buf = b
+	}
 }
 
 // name is a string value, taken from the constants of a switch for the strings
@@ -435,59 +447,95 @@ func SummarizeNote(n *Note) string {
 	return who + ": (no text)"
 }
 
-// noteSummary is SummarizeNote read straight from the scanned values: the
-// firehose's hot path, so one allocation and no intermediate strings. The
-// summary starts with the author's handle, "@user" or "@user@host"; label is
-// its length, so the event's Label is a slice of the same string.
+// noteSummary is SummarizeNote read straight from the scanned values; see
+// appendNoteSummary.
 func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
-	var stack [1024]byte
-	b := append(stack[:0], '@')
-	b = v[pUsername].AppendString(b)
-	label = len(b)
+	var stack [256]byte
+	b, label := appendNoteSummary(stack[:0], v)
+	return string(b), label
+}
+
+// appendNoteSummary appends SummarizeNote's text of the scanned note to b: the
+// firehose's hot path, so no intermediate strings, and the note's text is read
+// once, only as far as the summary keeps it. The summary starts with the
+// author's handle, "@user" or "@user@host"; label is its length in b, so the
+// event's Label is a slice of the same string.
+func appendNoteSummary(b []byte, v *[nPaths]jsonscan.Value) (_ []byte, label int) {
+	from := len(b)
+	b = v[pUsername].AppendString(append(b, '@'))
+	label = len(b) - from
 	if !v[pHost].IsNull() {
 		b = v[pHost].AppendString(append(b, '@'))
-		if len(b) > label+1 {
-			label = len(b)
+		if len(b)-from > label+1 {
+			label = len(b) - from
 		}
 	}
 	switch {
 	case !v[pCW].IsNull():
-		b = append(b, ": [CW "...)
-		from := len(b)
-		b = shortenBytes(v[pCW].AppendString(b), from, 40)
+		b = appendShort(append(b, ": [CW "...), v[pCW], 40, false)
 		b = append(b, ']')
 	case !v[pText].IsNull():
-		b = append(b, ": "...)
-		from := len(b)
-		b = v[pText].AppendString(b)
-		// Line breaks and tabs only come from escapes: a string holds no raw control characters.
-		if bytes.IndexByte(v[pText].Raw, '\\') >= 0 && bytes.ContainsAny(b[from:], "\n\r\t") {
-			b = append(b[:from], strings.Join(strings.Fields(string(b[from:])), " ")...)
-		}
-		b = shortenBytes(b, from, 100)
+		b = appendShort(append(b, ": "...), v[pText], 100, true)
 	case !v[pRenote].IsNull():
 		b = v[pRenote].AppendString(append(b, " renoted "...))
 	default:
 		b = append(b, ": (no text)"...)
 	}
-	return string(b), label
+	return b, label
 }
 
-// shortenBytes is session.Shorten on b[from:], which holds valid UTF-8.
-func shortenBytes(b []byte, from, n int) []byte {
-	if len(b)-from <= n {
-		return b // n bytes hold at most n characters: nothing to count
-	}
-	count := 0
-	for i := from; i < len(b); i++ {
-		if utf8.RuneStart(b[i]) {
-			if count == n {
-				return append(b[:i], "…"...)
+// appendShort appends the string value v cut as session.Shorten(s, n) cuts it,
+// its white space runs folded to one space first when fold and it holds a line
+// break or a tab (as SummarizeNote folds the text).
+//
+// The common string, free of escapes, is copied as it stands in the frame, and
+// only the bytes kept are read: they are counted and checked as UTF-8 in one
+// pass, eight ASCII bytes at a time. A line break or tab can only come from an
+// escape (a JSON string holds no raw control character), and invalid UTF-8
+// (read as U+FFFD) takes the decoding road.
+func appendShort(b []byte, v jsonscan.Value, n int, fold bool) []byte {
+	if raw := v.Raw; len(raw) >= 2 && raw[0] == '"' {
+		body := raw[1 : len(raw)-1]
+		if bytes.IndexByte(body, '\\') < 0 {
+			if cut, ok := cutRunes(body, n); ok {
+				b = append(b, body[:cut]...)
+				if cut < len(body) {
+					b = append(b, "…"...)
+				}
+				return b
 			}
-			count++
 		}
 	}
-	return b
+	s := v.String()
+	if fold && strings.ContainsAny(s, "\n\r\t") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return append(b, session.Shorten(s, n)...)
+}
+
+// cutRunes returns the length in bytes of the first n characters of p, and
+// false when they are not valid UTF-8. The bytes after them are not looked at.
+func cutRunes(p []byte, n int) (int, bool) {
+	i := 0
+	for n > 0 {
+		if n >= 8 && i+8 <= len(p) && binary.LittleEndian.Uint64(p[i:])&0x8080808080808080 == 0 {
+			i, n = i+8, n-8
+			continue
+		}
+		if i >= len(p) {
+			return i, true
+		}
+		if p[i] < utf8.RuneSelf {
+			i, n = i+1, n-1
+			continue
+		}
+		r, size := utf8.DecodeRune(p[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i, false
+		}
+		i, n = i+size, n-1
+	}
+	return i, true
 }
 
 func summarizeNoteUpdate(id, typ string, v *[nPaths]jsonscan.Value) string {
