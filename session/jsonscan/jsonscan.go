@@ -217,7 +217,7 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 		}
 		from := i + 1
 		var child *node
-		if j := plainRun(d, from); j < len(d) && d[j] == '"' {
+		if j := plainEnd(d, from); j < len(d) && d[j] == '"' {
 			i = j + 1
 			// Most keys are on no path: the index answers for them without a call.
 			if k := n.index[keyHash(d[from], d[j-1], j-from)]; k != 0 {
@@ -245,7 +245,7 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 		from = i
 		switch c := d[i]; {
 		case c == '"':
-			if j := plainRun(d, i+1); j < len(d) && d[j] == '"' {
+			if j := plainEnd(d, i+1); j < len(d) && d[j] == '"' {
 				i = j + 1
 			} else if i, _ = scanString(d, i); i < 0 {
 				return ^i, faultString
@@ -258,12 +258,16 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 				return i, why
 			}
 			child = nil // it recorded itself
+		case (c == '[' || c == '{') && i+1 < len(d) && d[i+1] == c+2:
+			i += 2 // [] or {}: ']' and '}' come two after their openers in ASCII
 		case c == '{' || c == '[':
 			if i, why = skipContainer(d, i, depth); why != ok {
 				return i, why
 			}
 		case c == 'n' && hasWord(d, i, wordNull), c == 't' && hasWord(d, i, wordTrue):
 			i += 4
+		case c-'0' <= 9 && i+1 < len(d) && d[i+1]-'0' > 9 && d[i+1] != '.' && d[i+1]|0x20 != 'e':
+			i++ // a one-digit number, the commonest: counts and flags
 		default:
 			if i, why = skipScalar(d, i); why != ok {
 				return i, why
@@ -357,7 +361,7 @@ open: // d[i] is '{' or '['
 value: // at a value inside a container; i < len(d)
 	switch c := d[i]; {
 	case c == '"':
-		if j = plainRun(d, i+1); j < len(d) && d[j] == '"' {
+		if j = plainEnd(d, i+1); j < len(d) && d[j] == '"' {
 			i = j + 1
 		} else if i, _ = scanString(d, i); i < 0 {
 			return ^i, faultString
@@ -401,7 +405,7 @@ key: // at an object's key; i < len(d)
 	if d[i] != '"' {
 		return i, faultKey
 	}
-	if j = plainRun(d, i+1); j < len(d) && d[j] == '"' {
+	if j = plainEnd(d, i+1); j < len(d) && d[j] == '"' {
 		i = j + 1
 	} else if i, _ = scanString(d, i); i < 0 {
 		return ^i, faultString
@@ -570,19 +574,19 @@ func specials(x uint64) uint64 {
 	return (lt32 | quote | slash) &^ x & highs
 }
 
-// plainRun returns the index of the first byte from i that is not plain, found
-// eight bytes at a time; in the last eight bytes of d it stops early, at a
-// plain byte, and leaves the rest to scanString. It is kept out of line on
-// purpose: inlined into walk it costs more than the call, because Go reloads
-// walk's spilled registers on every turn of the loop (callgrind: 2 % more
-// instructions per note).
-//
-//go:noinline
-func plainRun(d []byte, i int) int {
-	for ; i >= 0 && i+8 <= len(d); i += 8 {
+// plainEnd returns the index of the first byte from i that is not plain (or
+// len(d)), found eight bytes at a time and then byte by byte. It is small
+// enough to be inlined, and its callers make no call on a plain string's road,
+// so their registers stay live across it.
+func plainEnd(d []byte, i int) int {
+	for i >= 0 && i+8 <= len(d) {
 		if m := specials(binary.LittleEndian.Uint64(d[i : i+8 : i+8])); m != 0 {
 			return i + bits.TrailingZeros64(m)>>3
 		}
+		i += 8
+	}
+	for i >= 0 && i < len(d) && plain[d[i]] {
+		i++
 	}
 	return i
 }
