@@ -80,8 +80,23 @@ func FuzzAgreesWithEncodingJSON(f *testing.F) {
 		`[{"type":1}]`, `{"type":"a","type":"b"}`, `{"\u0074ype":"x"}`, `"\ud83d\ude00"`, `{"body":{"id":null}}`, `1e5`, `{}`,
 		`{"body":{"body":{"tags":["a",{"b":[1,2]}],"user":{"host":"h","username":"u\n"}},"type":{"x":1}}}`,
 		"{\"type\" : \"spaced\" ,\n \"body\" : { \"id\" : [ 1 , 2 ] } }",
+		// The fast paths' edges: empty containers read in place, one-digit numbers,
+		// strings and escapes straddling 8-byte words, control bytes and invalid UTF-8
+		// at word ends, numbers too large for a float64, deep nesting.
+		`{"body":{"body":{"tags":[],"files":{},"n":7,"m":0,"x":[ ],"y":{ }}}}`, `{"a":[]}`, `{"a":{}}`, `{"a":[}`, `{"a":{]}`,
+		`{"a":1,"b":0,"c":9.5,"d":5e3,"e":0.0,"f":-1,"g":01}`, `{"a":1.}`, `{"a":1e}`, `{"a":1E+2}`,
+		`{"type":"1234567","body":{"id":"12345678"}}`, `{"type":"123456789abcdef\"","body":{"id":"1234567\\"}}`,
+		"{\"type\":\"1234567\x01\"}", "{\"type\":\"12345678\xff\xfe\"}", "{\"type\":\"\xe3\x81\x8a\xe3\x81\"}",
+		`{"type":123456789012345678901234567890e400}`, `{"abcdefgh":1,"type":2}`, `{"body":{"body":{"text":"x"},"id":"`,
+		strings.Repeat(`{"body":`, 40) + `1` + strings.Repeat(`}`, 40),
 	} {
 		f.Add([]byte(s))
+	}
+	for i := 0; i < 16; i++ { // a quote, an escape or a control byte at every place of a word
+		pad := strings.Repeat("x", i)
+		for _, tail := range []string{`"`, `\"x"`, `\u00e9"`, "\x1f\"", "\xc3\"", "\xc3\xa9\""} {
+			f.Add([]byte(`{"type":"` + pad + tail + `,"body":{"id":"` + pad + tail + `}`))
+		}
 	}
 	paths := Paths{{"type"}, {"body", "id"}, {"body", "body", "text"}, {"body"}, {"body", "body", "tags"},
 		{"body", "body", "user", "username"}, {"body", "body", "user", "host"}, {"body", "type"}, {"body", "body"}}
