@@ -210,16 +210,25 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 	// White space is looked for only where the expected byte is not found:
 	// frames seldom hold any.
 	for {
-		if i >= len(d) || d[i] != '"' {
+		at, key, k, closed := skipMembers(d, i, &n.index)
+		if i = at; closed {
+			n.record(out, d[start:i])
+			return i, ok
+		}
+		if key < 0 && (i >= len(d) || d[i] != '"') {
 			if i = skipSpace(d, i); i >= len(d) || d[i] != '"' {
 				return i, faultKey
 			}
 		}
 		from := i + 1
 		var child *node
-		if j := plainEnd(d, from); j < len(d) && d[j] == '"' {
+		if key >= 0 { // skipMembers read the key, a plain one, and its index entry
+			i = key + 1
+			if k != 0 {
+				child = n.kid(k, d[from:key])
+			}
+		} else if j := plainEnd(d, from); j < len(d) && d[j] == '"' {
 			i = j + 1
-			// Most keys are on no path: the index answers for them without a call.
 			if k := n.index[keyHash(d[from], d[j-1], j-from)]; k != 0 {
 				child = n.kid(k, d[from:j])
 			}
@@ -318,6 +327,9 @@ func skipValue(d []byte, i, depth int) (int, fault) {
 // look at what the keys say, and no stack that grows with the document past
 // what the depth limit allows.
 func skipContainer(d []byte, i, depth int) (int, fault) {
+	if j, done := skipFast(d, i); done && depth+64 < maxDepth {
+		return j, ok
+	}
 	var (
 		small [4]uint64 // bit k: level k is an object (the first 256 levels)
 		kinds = small[:]
@@ -572,23 +584,6 @@ func specials(x uint64) uint64 {
 	quote := (x ^ ones*'"') - ones
 	slash := (x ^ ones*'\\') - ones
 	return (lt32 | quote | slash) &^ x & highs
-}
-
-// plainEnd returns the index of the first byte from i that is not plain (or
-// len(d)), found eight bytes at a time and then byte by byte. It is small
-// enough to be inlined, and its callers make no call on a plain string's road,
-// so their registers stay live across it.
-func plainEnd(d []byte, i int) int {
-	for i >= 0 && i+8 <= len(d) {
-		if m := specials(binary.LittleEndian.Uint64(d[i : i+8 : i+8])); m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-		i += 8
-	}
-	for i >= 0 && i < len(d) && plain[d[i]] {
-		i++
-	}
-	return i
 }
 
 // scanString reads the string starting at d[i] (a '"') and returns the index
