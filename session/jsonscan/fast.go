@@ -33,27 +33,35 @@ func plainEnd(d []byte, i int) int {
 // index after the object's '}' and true when it read the object to its end.
 // Else it returns the index of the first member it left to the caller and, when
 // it read that member's key as a plain one, the index of the key's closing quote
-// and the key's index entry (else key is -1), so that no key is read twice.
-func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, k uint8, closed bool) {
+// its head and its index entry (else key is -1), so that no key is read twice.
+func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, head uint64, k uint8, closed bool) {
 	for {
-		if i < 0 || i >= len(d) || d[i] != '"' {
-			return i, -1, 0, false
+		// A key's first word gives its end when it is short, and its hash.
+		from := i + 1
+		if i < 0 || from+8 > len(d) || d[i] != '"' {
+			return i, -1, 0, 0, false
 		}
-		key = plainEnd(d, i+1)
+		head = binary.LittleEndian.Uint64(d[from : from+8 : from+8])
+		if m := specials(head); m != 0 {
+			key = from + bits.TrailingZeros64(m)>>3
+			head &= 1<<(8*(key-from)) - 1
+		} else {
+			key = plainEnd(d, from+8)
+		}
 		if key >= len(d) || d[key] != '"' {
-			return i, -1, 0, false
+			return i, -1, 0, 0, false
 		}
-		if k = index[keyHash(d[i+1], d[key-1], key-i-1)]; k != 0 {
-			return i, key, k, false
+		if k = index[keyHash(head, key-from)]; k != 0 {
+			return i, key, head, k, false
 		}
 		j := key + 2
 		if j >= len(d) || d[j-1] != ':' {
-			return i, key, 0, false
+			return i, key, head, 0, false
 		}
 		switch c := d[j]; {
 		case c == '"':
 			if j = plainEnd(d, j+1); j >= len(d) || d[j] != '"' {
-				return i, key, 0, false
+				return i, key, head, 0, false
 			}
 			j++
 		case c == 'n' && hasWord(d, j, wordNull), c == 't' && hasWord(d, j, wordTrue):
@@ -66,18 +74,18 @@ func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, k uint8, clos
 		case c == '0' || (c == '[' || c == '{') && j+1 < len(d) && d[j+1] == c+2:
 			j += 1 + int(c>>6) // "0" is one byte; [] and {} ('[' and '{' have bit 6 set) are two
 		default:
-			return i, key, 0, false
+			return i, key, head, 0, false
 		}
 		if j >= len(d) {
-			return i, key, 0, false
+			return i, key, head, 0, false
 		}
 		switch d[j] {
 		case ',':
 			i = j + 1
 		case '}':
-			return j + 1, -1, 0, true
+			return j + 1, -1, 0, 0, true
 		default:
-			return i, key, 0, false // a fraction, white space, a fault: the caller reads the member
+			return i, key, head, 0, false // a fraction, white space, a fault: the caller reads the member
 		}
 	}
 }

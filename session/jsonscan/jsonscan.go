@@ -89,7 +89,8 @@ type Set struct {
 
 type node struct {
 	key   string
-	slots []int // indexes of the paths ending here
+	head  uint64 // headOf(key)
+	slots []int  // indexes of the paths ending here
 	kids  []node
 	// index maps keyHash of a key to 1 + the index of the kid it may be, 0
 	// when no kid has that hash (most keys of a document are on no path) or
@@ -101,17 +102,22 @@ type node struct {
 // several marks an index entry that more than one kid hashes to.
 const several = 255
 
-// keyHash spreads keys over the 256 entries of an index by length and end bytes:
-// for a key d[from:to] inside its quotes, first is d[from] and last d[to-1]
-// (both quotes for the empty key), read without slicing.
-func keyHash(first, last byte, n int) uint8 { return uint8(n*31) ^ first ^ last<<3 }
-
-func keyHashOf(k string) uint8 {
-	if k == "" {
-		return keyHash('"', '"', 0)
+// headOf is the first (up to) eight bytes of a key as a little-endian word: the
+// word the scanner loads to find a short key's end, so hashing and comparing
+// the key cost no further load.
+func headOf(k []byte) uint64 {
+	var w uint64
+	for i := 0; i < len(k) && i < 8; i++ {
+		w |= uint64(k[i]) << (8 * i)
 	}
-	return keyHash(k[0], k[len(k)-1], len(k))
+	return w
 }
+
+// keyHash spreads keys over the 256 entries of an index by their head and
+// length (a multiplicative hash: the top byte of the product).
+func keyHash(head uint64, n int) uint8 { return uint8((head + uint64(n)) * 0x9E3779B97F4A7C15 >> 56) }
+
+func keyHashOf(k []byte) uint8 { return keyHash(headOf(k), len(k)) }
 
 // Compile builds the Set of paths. A path with no key selects nothing.
 func Compile(paths Paths) *Set {
@@ -127,7 +133,7 @@ func Compile(paths Paths) *Set {
 				j++
 			}
 			if j == len(n.kids) {
-				n.kids = append(n.kids, node{key: k})
+				n.kids = append(n.kids, node{key: k, head: headOf([]byte(k))})
 			}
 			n = &n.kids[j]
 		}
@@ -139,7 +145,7 @@ func Compile(paths Paths) *Set {
 
 func (n *node) buildIndex() {
 	for i := range n.kids {
-		h := keyHashOf(n.kids[i].key)
+		h := keyHashOf([]byte(n.kids[i].key))
 		switch {
 		case n.index[h] == 0 && i < several-1:
 			n.index[h] = uint8(i + 1)
@@ -210,7 +216,7 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 	// White space is looked for only where the expected byte is not found:
 	// frames seldom hold any.
 	for {
-		at, key, k, closed := skipMembers(d, i, &n.index)
+		at, key, head, k, closed := skipMembers(d, i, &n.index)
 		if i = at; closed {
 			n.record(out, d[start:i])
 			return i, ok
@@ -225,13 +231,11 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 		if key >= 0 { // skipMembers read the key, a plain one, and its index entry
 			i = key + 1
 			if k != 0 {
-				child = n.kid(k, d[from:key])
+				child = n.kid(k, head, d[from:key])
 			}
 		} else if j := plainEnd(d, from); j < len(d) && d[j] == '"' {
 			i = j + 1
-			if k := n.index[keyHash(d[from], d[j-1], j-from)]; k != 0 {
-				child = n.kid(k, d[from:j])
-			}
+			child = n.child(d[from:j], false)
 		} else {
 			var escaped bool
 			if i, escaped = scanString(d, i); i < 0 {
@@ -525,8 +529,9 @@ func fail(at int, why fault) error {
 	return fmt.Errorf("%w at offset %d: %s", ErrSyntax, at, faults[why])
 }
 
-// kid returns the kid that index entry k names if its key is key, or nil.
-func (n *node) kid(k uint8, key []byte) *node {
+// kid returns the kid that index entry k names if its key is key (whose head
+// is head), or nil.
+func (n *node) kid(k uint8, head uint64, key []byte) *node {
 	if k == several {
 		for i := range n.kids {
 			if n.kids[i].key == string(key) {
@@ -535,7 +540,7 @@ func (n *node) kid(k uint8, key []byte) *node {
 		}
 		return nil
 	}
-	if c := &n.kids[k-1]; c.key == string(key) {
+	if c := &n.kids[k-1]; c.head == head && len(c.key) == len(key) && (len(key) <= 8 || c.key[8:] == string(key[8:])) {
 		return c
 	}
 	return nil
@@ -552,8 +557,8 @@ func (n *node) child(key []byte, escaped bool) *node {
 		}
 		key = []byte(k)
 	}
-	if k := n.index[keyHashOf(string(key))]; k != 0 {
-		return n.kid(k, key)
+	if k := n.index[keyHashOf(key)]; k != 0 {
+		return n.kid(k, headOf(key), key)
 	}
 	return nil
 }
