@@ -42,7 +42,7 @@ func (v Value) String() string {
 		return string(v.Raw)
 	}
 	body := v.Raw[1 : len(v.Raw)-1]
-	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+	if !asIs(body) {
 		// Escapes, and invalid UTF-8 (which becomes U+FFFD), take the slow road.
 		var s string
 		_ = json.Unmarshal(v.Raw, &s)
@@ -61,10 +61,26 @@ func (v Value) AppendString(dst []byte) []byte {
 		return append(dst, v.Raw...)
 	}
 	body := v.Raw[1 : len(v.Raw)-1]
-	if bytes.IndexByte(body, '\\') >= 0 || !utf8.Valid(body) {
+	if !asIs(body) {
 		return append(dst, v.String()...)
 	}
 	return append(dst, body...)
+}
+
+// asIs reports whether a string's body means what it says: no escapes, valid
+// UTF-8. Names and ids are short and ASCII: a byte loop answers for them
+// before a call would.
+func asIs(body []byte) bool {
+	if len(body) <= 16 {
+		ascii := true
+		for _, c := range body {
+			ascii = ascii && c < utf8.RuneSelf && c != '\\'
+		}
+		if ascii {
+			return true
+		}
+	}
+	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)
 }
 
 // Float returns a number value, and whether it was one.

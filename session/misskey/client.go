@@ -525,15 +525,24 @@ func cutRunes(p []byte, n int) (int, bool) {
 		if i >= len(p) {
 			return i, true
 		}
-		if p[i] < utf8.RuneSelf {
-			i, n = i+1, n-1
-			continue
+		// One character, checked as utf8.DecodeRune checks it (RFC 3629): the
+		// two- and three-byte forms inline, the rest by the call.
+		switch c := p[i]; {
+		case c < utf8.RuneSelf:
+			i++
+		case c >= 0xC2 && c < 0xE0 && i+1 < len(p) && p[i+1]&0xC0 == 0x80:
+			i += 2
+		case c >= 0xE0 && c < 0xF0 && i+2 < len(p) && p[i+1]&0xC0 == 0x80 && p[i+2]&0xC0 == 0x80 &&
+			(c != 0xE0 || p[i+1] >= 0xA0) && (c != 0xED || p[i+1] < 0xA0):
+			i += 3
+		default:
+			r, size := utf8.DecodeRune(p[i:])
+			if r == utf8.RuneError && size == 1 {
+				return i, false
+			}
+			i += size
 		}
-		r, size := utf8.DecodeRune(p[i:])
-		if r == utf8.RuneError && size == 1 {
-			return i, false
-		}
-		i, n = i+size, n-1
+		n--
 	}
 	return i, true
 }

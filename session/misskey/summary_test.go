@@ -78,3 +78,39 @@ func BenchmarkDecodeNote(b *testing.B) {
 		c.note(&ev)
 	}
 }
+
+// FuzzNoteSummary holds the hot path's summary to SummarizeNote of the note as
+// encoding/json decodes it, for any text and content warning as they stand in
+// a frame: escapes, invalid UTF-8, control bytes, cuts at every length.
+func FuzzNoteSummary(f *testing.F) {
+	for _, s := range []string{
+		"hello #demo", `line one\nline\ttwo  \r\n three`, strings.Repeat("日本語 and ascii ", 20), "a\xffb",
+		strings.Repeat("x", 99) + "é", strings.Repeat("é", 101), strings.Repeat("🎉", 120), "\xed\xa0\x80", "\xe0\x80\xaf",
+		"\xf4\x90\x80\x80", `\u00e9\ud83d\ude00`, strings.Repeat("abcdefg", 15) + "\xc3",
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, cw bool) {
+		field := "text"
+		if cw {
+			field = "cw"
+		}
+		frame := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"n1","user":{"username":"u","host":null},"` + field + `":"` + string(body) + `"}}}`)
+		var env struct {
+			Body struct {
+				Body Note `json:"body"`
+			} `json:"body"`
+		}
+		if json.Unmarshal(frame, &env) != nil {
+			return // not a JSON string: Decode reports the frame
+		}
+		var v [nPaths]jsonscan.Value
+		if err := paths.Scan(frame, v[:]); err != nil {
+			t.Fatalf("scan refused what encoding/json accepts: %v", err)
+		}
+		if got, want := func() string { s, _ := noteSummary(&v); return s }(), SummarizeNote(&env.Body.Body); got != want {
+			t.Fatalf("body %q:\n got  %q\n want %q", body, got, want)
+		}
+	})
+}
