@@ -27,19 +27,22 @@ func plainEnd(d []byte, i int) int {
 	return i
 }
 
-// skipMembers skips, from d[i] (where a member's key should start), the members
-// of an object whose keys index sends nowhere and whose values are plain
-// strings, null, true, false, integers or empty containers. It returns the
-// index after the object's '}' and true when it read the object to its end.
-// Else it returns the index of the first member it left to the caller and, when
-// it read that member's key as a plain one, the index of the key's closing quote
-// its head and its index entry (else key is -1), so that no key is read twice.
-func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, head uint64, k uint8, closed bool) {
+// skipMembers reads, from d[i] (where a member's key should start), the
+// members of n's object whose values are plain strings, null, true, false,
+// integers or empty containers, and whose keys are on no path or on one that
+// ends there: it records those values in out. It returns the index after the
+// object's '}' and true when it read the object to its end. Else it returns
+// the index of the first member it left to the caller and, when it read that
+// member's key as a plain one, the index of the key's closing quote (else key
+// is -1) and the key's node (nil for a key on no path), or its head and index
+// entry when it left the comparison to the caller (k != 0): no key is read
+// twice.
+func skipMembers(d []byte, i int, n *node, out []Value) (at, key int, child *node, head uint64, k uint8, closed bool) {
 	for {
 		// A key's first word gives its end when it is short, and its hash.
 		from := i + 1
 		if i < 0 || from+8 > len(d) || d[i] != '"' {
-			return i, -1, 0, 0, false
+			return i, -1, nil, 0, 0, false
 		}
 		head = binary.LittleEndian.Uint64(d[from : from+8 : from+8])
 		if m := specials(head); m != 0 {
@@ -49,19 +52,29 @@ func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, head uint64, 
 			key = plainEnd(d, from+8)
 		}
 		if key >= len(d) || d[key] != '"' {
-			return i, -1, 0, 0, false
+			return i, -1, nil, 0, 0, false
 		}
-		if k = index[keyHash(head, key-from)]; k != 0 {
-			return i, key, head, k, false
+		var slots []int // of the path this key ends, if any
+		child = nil
+		if k = n.index[keyHash(head, key-from)]; k != 0 {
+			if k == several || key-from > 8 {
+				return i, key, nil, head, k, false // kid compares them
+			}
+			if c := &n.kids[k-1]; c.head == head && len(c.key) == key-from {
+				if len(c.kids) > 0 {
+					return i, key, c, 0, 0, false // walk may descend
+				}
+				child, slots = c, c.slots
+			}
 		}
 		j := key + 2
 		if j >= len(d) || d[j-1] != ':' {
-			return i, key, head, 0, false
+			return i, key, child, 0, 0, false
 		}
 		switch c := d[j]; {
 		case c == '"':
 			if j = plainEnd(d, j+1); j >= len(d) || d[j] != '"' {
-				return i, key, head, 0, false
+				return i, key, child, 0, 0, false
 			}
 			j++
 		case c == 'n' && hasWord(d, j, wordNull), c == 't' && hasWord(d, j, wordTrue):
@@ -74,19 +87,18 @@ func skipMembers(d []byte, i int, index *[256]uint8) (at, key int, head uint64, 
 		case c == '0' || (c == '[' || c == '{') && j+1 < len(d) && d[j+1] == c+2:
 			j += 1 + int(c>>6) // "0" is one byte; [] and {} ('[' and '{' have bit 6 set) are two
 		default:
-			return i, key, head, 0, false
+			return i, key, child, 0, 0, false
 		}
-		if j >= len(d) {
-			return i, key, head, 0, false
+		if j >= len(d) || d[j] != ',' && d[j] != '}' {
+			return i, key, child, 0, 0, false // a fraction, white space, a fault: the caller reads the member
 		}
-		switch d[j] {
-		case ',':
-			i = j + 1
-		case '}':
-			return j + 1, -1, 0, 0, true
-		default:
-			return i, key, head, 0, false // a fraction, white space, a fault: the caller reads the member
+		for _, s := range slots {
+			out[s] = Value{Raw: d[key+2 : j]}
 		}
+		if d[j] == '}' {
+			return j + 1, -1, nil, 0, 0, true
+		}
+		i = j + 1
 	}
 }
 

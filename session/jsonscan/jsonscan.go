@@ -232,7 +232,7 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 	// White space is looked for only where the expected byte is not found:
 	// frames seldom hold any.
 	for {
-		at, key, head, k, closed := skipMembers(d, i, &n.index)
+		at, key, child, head, k, closed := skipMembers(d, i, n, out)
 		if i = at; closed {
 			n.record(out, d[start:i])
 			return i, ok
@@ -243,8 +243,7 @@ func walk(d []byte, i int, n *node, out []Value, depth int) (int, fault) {
 			}
 		}
 		from := i + 1
-		var child *node
-		if key >= 0 { // skipMembers read the key, a plain one, and its index entry
+		if key >= 0 { // skipMembers read the key, a plain one
 			i = key + 1
 			if k != 0 {
 				child = n.kid(k, head, d[from:key])

@@ -89,6 +89,8 @@ func FuzzAgreesWithEncodingJSON(f *testing.F) {
 		"{\"type\":\"1234567\x01\"}", "{\"type\":\"12345678\xff\xfe\"}", "{\"type\":\"\xe3\x81\x8a\xe3\x81\"}",
 		`{"type":123456789012345678901234567890e400}`, `{"abcdefgh":1,"type":2}`, `{"body":{"body":{"text":"x"},"id":"`,
 		strings.Repeat(`{"body":`, 40) + `1` + strings.Repeat(`}`, 40),
+		// A member skipped after one recorded in place, then one left to walk.
+		`{"type":"a","x":{"y":1},"body":{"id":"1","z":[1],"type":"t","w":0.5}}`, `{"type":"a","x":"\n","body":{"id":2,"q":1.5}}`,
 	} {
 		f.Add([]byte(s))
 	}
