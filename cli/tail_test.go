@@ -176,7 +176,7 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 	if w.fail {
 		return 0, errors.New("disk full")
 	}
-	time.Sleep(time.Millisecond) // a slow consumer, so the queue fills and batches grow
+	time.Sleep(time.Millisecond) // a slow consumer, so the lines pile up and batches grow
 	w.writes++
 	return w.b.Write(p)
 }
@@ -229,11 +229,49 @@ func TestOutputCountAndBrokenWriter(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("broken never closed")
 	}
-	for i := 0; i < 2*queueMax; i++ {
+	for i := 0; i < 2*pendingMax/64; i++ {
 		o.Publish(session.Event{Kind: "x"}) // never blocks for good once broken
 	}
 	o.stop()
 	if o.err == nil || o.err.Error() != "disk full" {
 		t.Fatalf("err %v", o.err)
+	}
+}
+
+// gateWriter holds every write until open is closed.
+type gateWriter struct {
+	open chan struct{}
+	b    bytes.Buffer
+}
+
+func (w *gateWriter) Write(p []byte) (int, error) {
+	<-w.open
+	return w.b.Write(p)
+}
+
+// An event's Raw is only lent to a sink (session.Sink): the session's reader reads
+// the next frame into the same buffer. The output must print what the frame said
+// when it was published, in every format, and tell two frames at one address apart.
+func TestOutputKeepsNoFrame(t *testing.T) {
+	for _, format := range Formats {
+		t.Run(format, func(t *testing.T) {
+			w := &gateWriter{open: make(chan struct{})}
+			o := newOutput(w, formatter(format, false), func(*session.Event) bool { return true }, 0)
+			buf := []byte(`{"n":"first"}`)
+			t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+			o.Publish(session.Event{Time: t0, Dir: session.DirIn, Kind: "k", Summary: "one", Raw: buf})
+			copy(buf, `{"n":"again"}`) // the next frame, read into the same buffer
+			o.Publish(session.Event{Time: t0.Add(time.Nanosecond), Dir: session.DirIn, Kind: "k", Summary: "two", Raw: buf})
+			copy(buf, `{"n":"XXXXX"}`)
+			close(w.open)
+			o.stop()
+			got := w.b.String()
+			if strings.Contains(got, "XXXXX") || strings.Count(got, "\n") != 2 {
+				t.Fatalf("output %q", got)
+			}
+			if format != FormatText && (!strings.Contains(got, "first") || !strings.Contains(got, "again")) {
+				t.Fatalf("output %q: a frame went missing or was overwritten", got)
+			}
+		})
 	}
 }

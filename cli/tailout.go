@@ -23,22 +23,22 @@ const (
 var Formats = []string{FormatNDJSON, FormatText, FormatRaw}
 
 const (
-	// queueMax is how many events may wait for the writer; beyond it the session's
-	// reader waits, which slows the socket rather than losing lines.
-	queueMax = 8192
-	// writeAt is how many formatted bytes the writer collects before one write.
+	// writeAt is how many formatted bytes make one write.
 	writeAt = 64 << 10
-	// Below trickle events in a batch the writer naps before it looks again:
-	// lines wait at most nap longer, and a busy feed costs one wake per nap.
-	trickle = 64
-	nap     = 200 * time.Microsecond
+	// pendingMax is how many formatted bytes may wait for the writer; beyond it
+	// the session's reader waits, which slows the socket rather than losing lines.
+	pendingMax = 1 << 20
+	// Below writeAt the writer naps before it takes the lines: they wait at most
+	// nap longer, and a busy feed costs one wake per nap, not one per line.
+	nap = 200 * time.Microsecond
 )
 
-// output is tail's Sink. Publish only appends the event to a queue under a
-// lock, waking the writer when it waits; the writer takes the whole queue at
-// once, filters and formats it into one buffer, writes that when it holds
-// writeAt bytes and whenever the queue is empty (so a quiet feed's lines appear
-// at once and a busy one costs one write per 64 KB, not one per event).
+// output is tail's Sink. Publish filters and formats the event into the lines
+// waiting for the writer, under a lock, during the call: an event's Raw is only
+// lent to a sink (session.Sink), and its bytes are copied once, into the line.
+// The writer takes every waiting line at once and writes them in one call,
+// woken only when it waits and a line comes (so a quiet feed's lines appear at
+// once and a busy one costs one write per 64 KB, not one per event).
 type output struct {
 	w      io.Writer
 	format func(b []byte, e *session.Event) []byte // appends e's line, or nothing to skip it
@@ -46,21 +46,23 @@ type output struct {
 	max    int // stop after this many lines (0: no limit)
 
 	mu      sync.Mutex
-	room    sync.Cond // signalled when the writer takes the queue
-	queue   []session.Event
-	idle    bool // the writer waits for a wake token
+	room    sync.Cond     // signalled when the writer takes the lines
+	lines   []byte        // formatted, waiting for the writer
+	ev      session.Event // the event being published
+	idle    bool          // the writer waits for a wake token
 	closing bool
+	failed  bool // a write failed: later events are dropped
+	written int  // lines formatted; all of them written unless a write failed
 
-	wake    chan struct{} // one token: the queue has events
-	full    chan struct{} // closed when max lines are written
-	broken  chan struct{} // closed when a write failed
-	done    chan struct{} // closed when the writer has ended
-	written int           // lines written; the writer's, read after done
-	err     error         // the failed write's error, read after broken or done
+	wake   chan struct{} // one token: lines wait
+	full   chan struct{} // closed when max lines are formatted
+	broken chan struct{} // closed when a write failed
+	done   chan struct{} // closed when the writer has ended
+	err    error         // the failed write's error, read after broken or done
 }
 
 func newOutput(w io.Writer, format func([]byte, *session.Event) []byte, keep func(*session.Event) bool, max int) *output {
-	o := &output{w: w, format: format, keep: keep, max: max,
+	o := &output{w: w, format: format, keep: keep, max: max, lines: make([]byte, 0, writeAt+4096),
 		wake: make(chan struct{}, 1), full: make(chan struct{}), broken: make(chan struct{}), done: make(chan struct{})}
 	o.room.L = &o.mu
 	go o.run()
@@ -70,14 +72,27 @@ func newOutput(w io.Writer, format func([]byte, *session.Event) []byte, keep fun
 // Publish is part of session.Sink.
 func (o *output) Publish(e session.Event) {
 	o.mu.Lock()
-	for len(o.queue) >= queueMax && !o.closing {
+	for len(o.lines) >= pendingMax && !o.closing && !o.failed {
 		o.room.Wait()
 	}
-	if o.closing {
+	// The filter and the formatter see the event at o.ev: a pointer to e would
+	// move every event to the heap.
+	o.ev = e
+	ev := &o.ev
+	kept := !(o.closing || o.failed || o.max > 0 && o.written >= o.max) && o.keep(ev)
+	n := len(o.lines)
+	if kept {
+		o.lines = o.format(o.lines, ev)
+	}
+	ev.Raw = nil // lent for the call only
+	if len(o.lines) == n {
 		o.mu.Unlock()
 		return
 	}
-	o.queue = append(o.queue, e)
+	o.written++
+	if o.written == o.max {
+		close(o.full)
+	}
 	wake := o.idle
 	o.idle = false
 	o.mu.Unlock()
@@ -91,63 +106,44 @@ func (o *output) Publish(e session.Event) {
 
 func (o *output) run() {
 	defer close(o.done)
-	var batch []session.Event
-	buf := make([]byte, 0, writeAt+4096)
-	failed := false
-	write := func() {
-		if len(buf) > 0 && !failed {
-			if _, err := o.w.Write(buf); err != nil {
-				o.err, failed = err, true
-				close(o.broken)
-			}
-		}
-		buf = buf[:0]
-	}
+	out := make([]byte, 0, writeAt+4096)
 	for {
 		o.mu.Lock()
-		for len(o.queue) == 0 && !o.closing {
+		for len(o.lines) == 0 && !o.closing {
 			o.idle = true
 			o.mu.Unlock()
-			write() // caught up: what is formatted goes out now
 			<-o.wake
+			o.mu.Lock()
+		}
+		if len(o.lines) < writeAt && !o.closing {
+			// A writer quicker than the feed would wake for every line, and a
+			// wake costs more than the line: let a few gather first.
+			o.mu.Unlock()
+			time.Sleep(nap)
 			o.mu.Lock()
 		}
 		o.idle = false
 		closing := o.closing
-		batch, o.queue = o.queue, batch[:0]
+		out, o.lines = o.lines, out[:0]
 		o.room.Broadcast()
 		o.mu.Unlock()
-		for i := range batch {
-			e := &batch[i]
-			if failed || o.max > 0 && o.written >= o.max || !o.keep(e) {
-				continue
-			}
-			n := len(buf)
-			if buf = o.format(buf, e); len(buf) == n {
-				continue
-			}
-			o.written++
-			if o.written == o.max {
-				close(o.full)
-			}
-			if len(buf) >= writeAt {
-				write()
+		if len(out) > 0 {
+			if _, err := o.w.Write(out); err != nil {
+				o.mu.Lock()
+				o.err, o.failed = err, true
+				o.room.Broadcast()
+				o.mu.Unlock()
+				close(o.broken)
+				return
 			}
 		}
-		clear(batch) // the frames may go
-		if closing && len(batch) == 0 {
-			write()
-			return
-		}
-		if len(batch) < trickle && !closing {
-			// A writer quicker than the feed would wake for every event, and a
-			// wake costs more than the line: let a few gather first.
-			time.Sleep(nap)
+		if closing {
+			return // nothing is formatted once closing is set
 		}
 	}
 }
 
-// stop writes what is queued, then ends the writer; later events are dropped.
+// stop writes what is formatted, then ends the writer; later events are dropped.
 func (o *output) stop() {
 	o.mu.Lock()
 	o.closing = true
@@ -175,15 +171,23 @@ func formatter(format string, color bool) func([]byte, *session.Event) []byte {
 // one line), compacted onto one line when it spans several; sent frames, state
 // changes and decoding errors are not frames received.
 func rawLine() func([]byte, *session.Event) []byte {
-	var last []byte
+	// The last frame printed: where its bytes were, how many and when it
+	// arrived. The reader reads every frame into the same buffer, so only the
+	// arrival tells two frames at one address apart (the events of one frame
+	// share it, two frames never do).
+	var last struct {
+		at   *byte
+		n    int
+		time time.Time
+	}
 	return func(b []byte, e *session.Event) []byte {
 		if e.Dir != session.DirIn || e.Kind == "error" || len(e.Raw) == 0 {
 			return b
 		}
-		if len(last) > 0 && &last[0] == &e.Raw[0] && len(last) == len(e.Raw) {
+		if last.at == &e.Raw[0] && last.n == len(e.Raw) && last.time.Equal(e.Time) {
 			return b
 		}
-		last = e.Raw
+		last.at, last.n, last.time = &e.Raw[0], len(e.Raw), e.Time
 		if f, ok := session.RawFrameOf(e); ok {
 			return append(appendPrintable(b, f), '\n') // text as it came, on one line
 		}

@@ -74,14 +74,14 @@ func (s *Session) serve(ctx context.Context, conn *websocket.Conn, stamp *stampC
 // read is the reader loop; it returns when the socket ends. A frame arrived
 // when the socket read that completed it returned (stamp's last read).
 func (s *Session) read(conn *websocket.Conn, stamp *stampConn, limit int64) (int, string) {
-	var slab frameSlab
+	var fb frameBuf
 	var extended time.Time // when the read deadline was last pushed back
 	var prev time.Time     // the last frame's arrival
 	for {
 		typ, r, err := conn.NextReader()
 		var frame []byte
 		if err == nil {
-			frame, err = slab.read(r)
+			frame, err = fb.read(r)
 		}
 		if err != nil {
 			return closeReason(err, limit)
@@ -122,35 +122,41 @@ func (s *Session) read(conn *websocket.Conn, stamp *stampConn, limit int64) (int
 	}
 }
 
-// slabSize is how much one allocation holds of consecutive frames.
-const slabSize = 64 << 10
+// Sizes of the reader's frame buffer: what it starts with, and the most it keeps
+// between frames (a larger frame gets a buffer of its own, dropped after it).
+const (
+	frameBufStart = 16 << 10
+	frameBufKeep  = 1 << 20
+)
 
-// frameSlab reads frames straight from the connection into large shared
-// allocations, so a frame's bytes are copied once and cost no allocation of
-// their own; each frame is a slice of its slab (capped, so no append reaches the
-// next frame) and its events keep it. A slab is freed when no event holds a frame
-// of it: events leave the ring oldest first, so slabs go in the order they came.
-type frameSlab struct {
-	buf []byte // frames so far; buf[len:cap] is free
+// frameBuf is the reader's one frame buffer: every frame is read into it from
+// its start, so a frame costs one copy (out of gorilla's read buffer) and no
+// allocation. Its events are lent the bytes for the call to the Sink only (see
+// Sink): the next frame overwrites them.
+type frameBuf struct {
+	buf []byte
 }
 
-func (s *frameSlab) read(r io.Reader) ([]byte, error) {
-	start := len(s.buf)
+func (f *frameBuf) read(r io.Reader) ([]byte, error) {
+	b := f.buf[:0]
+	if cap(b) > frameBufKeep {
+		b = nil
+	}
+	if b == nil {
+		b = make([]byte, 0, frameBufStart)
+	}
 	for {
-		if len(s.buf) == cap(s.buf) {
-			// Full: the frame so far moves to a fresh slab, twice its size when
-			// that is bigger (a frame larger than a slab gets a slab of its own).
-			part := s.buf[start:]
-			fresh := make([]byte, len(part), max(slabSize, 2*len(part)))
-			copy(fresh, part)
-			s.buf, start = fresh, 0
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)] // full: append grows it, doubling
 		}
-		n, err := r.Read(s.buf[len(s.buf):cap(s.buf)])
-		s.buf = s.buf[:len(s.buf)+n]
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
 		if err == io.EOF {
-			return s.buf[start:len(s.buf):len(s.buf)], nil
+			f.buf = b
+			return b[:len(b):len(b)], nil // capped: an append to Raw never runs into free bytes
 		}
 		if err != nil {
+			f.buf = b
 			return nil, err
 		}
 	}

@@ -83,7 +83,8 @@ type Configured interface {
 // BinaryDecoder is a Client that takes binary frames too. Every other client's binary
 // frames become error events: the four feed dialects speak JSON text frames only.
 type BinaryDecoder interface {
-	// DecodeBinary turns one binary frame from the server into Events.
+	// DecodeBinary turns one binary frame from the server into Events; frame is
+	// lent for the call, as to Client.Decode.
 	DecodeBinary(w *Wire, frame []byte)
 }
 
@@ -105,7 +106,10 @@ type Client interface {
 	Subscribe(w *Wire, sub *Sub)
 	// Unsubscribe stops sub, which is still in w.Subs() during the call.
 	Unsubscribe(w *Wire, sub *Sub)
-	// Decode turns one text frame from the server into Events.
+	// Decode turns one text frame from the server into Events. frame is the
+	// reader's buffer, lent for the call: an Event's Raw may be a slice of it (the
+	// sinks copy what they keep), but the client keeps no slice of it past the call,
+	// and the strings it puts in an Event are copies, never views of frame.
 	Decode(w *Wire, frame []byte)
 }
 

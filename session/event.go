@@ -61,6 +61,14 @@ type Event struct {
 
 // Sink receives the Events of a session. Publish is called from the session's
 // goroutines and must be safe for concurrent use.
+//
+// An Event's Raw is lent for the call only: an incoming event's Raw is (a part of)
+// the session reader's one frame buffer, which the next frame overwrites. A sink
+// that keeps Raw past Publish's return copies it first (Event.Clone copies the
+// whole event); one that formats or copies the bytes during the call (the Ring
+// into its arena, a recording into its file, tail into its output) keeps nothing.
+// The event's strings (Summary, Key, Label, names) are the sink's to keep: a
+// Client builds them as its own strings, never as views of the frame.
 type Sink interface {
 	Publish(Event)
 }

@@ -29,7 +29,8 @@ type Alert struct {
 	// Suppressed is how many alerts of this rule its limit held back since the
 	// one before this.
 	Suppressed int
-	// Cause is the event that fired the rule; a silence has none.
+	// Cause is the event that fired the rule; a silence has none. Its Raw is lent
+	// as the event was (session.Sink): Event copies what it needs of it.
 	Cause *session.Event
 }
 

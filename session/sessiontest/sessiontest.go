@@ -45,10 +45,10 @@ type Collector struct {
 // NewCollector returns an empty collector.
 func NewCollector() *Collector { return &Collector{wake: make(chan struct{})} }
 
-// Publish records e.
+// Publish records a copy of e (its Raw is only lent, session.Sink).
 func (c *Collector) Publish(e session.Event) {
 	c.mu.Lock()
-	c.events = append(c.events, e)
+	c.events = append(c.events, e.Clone())
 	close(c.wake)
 	c.wake = make(chan struct{})
 	c.mu.Unlock()
