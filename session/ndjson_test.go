@@ -87,3 +87,34 @@ func TestAppendTimeMatchesFormat(t *testing.T) {
 		}
 	}
 }
+
+// noteEvents are firehose events as the Misskey dialect makes them: summaries with
+// a few non-ASCII characters, a key, a label and a ~1 KB frame.
+func noteEvents() []Event {
+	summaries := []string{
+		"@alice: Reading about #websocket close codes — Benchmarks look good: 2x faster #go Sunset from the roof 🌇 #p…",
+		"@bob: おはようございます #demo — Anyone else seeing slow federation today? #misskey #admin Trying the new hashtag t…",
+		"@kana: Just shipped a new #fyne build 🎉 #go — おはようございます #demo Anyone else seeing slow federation today? #mi…",
+		"@gopher@go.social: Reading about #websocket close codes — Anyone else seeing slow federation today? #misskey #admin hel…",
+	}
+	raw := []byte(`{"body":{"body":{"createdAt":"2026-12-01T14:16:01.947Z","cw":null,"fileIds":[],"files":[],"id":"au8cgf4r1y","text":"` +
+		strings.Repeat("Reading about #websocket close codes ", 24) + `"},"id":"1","type":"note"},"type":"channel"}`)
+	t := time.Date(2026, 12, 1, 14, 16, 1, 950035995, time.UTC)
+	evs := make([]Event, len(summaries))
+	for i, s := range summaries {
+		label := s[:strings.IndexByte(s, ':')]
+		evs[i] = Event{Time: t.Add(time.Duration(i) * time.Microsecond), Profile: "misskey", Dialect: "misskey", Dir: DirIn, Sub: "1",
+			Kind: "note", Summary: s, Key: "au8cgf4r1y", Label: label, Raw: raw}
+	}
+	return evs
+}
+
+// BenchmarkAppendJSONNote is tail's NDJSON line of a firehose note.
+func BenchmarkAppendJSONNote(b *testing.B) {
+	evs := noteEvents()
+	buf := make([]byte, 0, 4096)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		buf = evs[i%len(evs)].AppendJSON(buf[:0])
+	}
+}
