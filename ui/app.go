@@ -109,7 +109,7 @@ type App struct {
 	detail  *Detail
 	sidebar *Sidebar
 	filter  *filterEntry
-	status  *widget.Label
+	status  *pieceLabel
 	paced   *statusText // a.status, its counts' changes paced
 	notice  *tipLabel
 	pause   *widget.Button
@@ -329,8 +329,7 @@ func (a *App) buildUI() {
 	main := container.NewHSplit(side, centre)
 	main.Offset = 0.2
 
-	a.status = widget.NewLabel("")
-	a.status.TextStyle = fyne.TextStyle{Monospace: true}
+	a.status = newPieceLabel("", fyne.TextStyle{Monospace: true})
 	a.paced = newStatusText(a.status, statusEvery)
 	a.notice = newTipLabel("")
 	bar := newThemedRect(theme.ColorNameHeaderBackground)
