@@ -75,7 +75,6 @@ var dcCentre = orb.Point{-77.052, 38.884}
 
 func newMapPanel(d mapDeps) *MapPanel {
 	p := &MapPanel{mapDeps: d, tracks: geo.NewTracks(30, 20_000)}
-	go loadLand() // parsing the basemaps takes most of a second: not on the first frame
 	p.Map = NewMapView(dcCentre, 12.6)
 	p.Map.OnDraftChanged = func(orb.Ring) { p.check() }
 	p.Map.OnFinished = func(orb.Ring) { p.updateButtons(); p.check() }

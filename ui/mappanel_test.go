@@ -97,6 +97,7 @@ func TestMapDrawSubscribeFollow(t *testing.T) {
 // Golden image of a fixed scene: basemap, graticule, a subscription polygon,
 // tracks with trails and headings, a draft, the scale bar.
 func TestMapSceneImage(t *testing.T) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 	sc := &MapScene{View: geo.View{Center: orb.Point{-77.0605, 38.9038}, Zoom: 14}, Now: now, StaleAfter: time.Minute}
 	ts := geo.NewTracks(10, 100)
@@ -301,6 +302,7 @@ func TestTracksKeyedBySourceAgedByTheirClock(t *testing.T) {
 // sample polygon are on Georgetown's shore: the sample polygon is, and the
 // subscription and geofence tests follow it there.)
 func TestDemoVesselsOnWater(t *testing.T) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	a := newTestApp(t, true)
 	p := a.mapPanel
 	stepUntil(t, a, "the twelve vessels", func() bool {

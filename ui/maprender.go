@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -61,8 +62,9 @@ type MapScene struct {
 type baseKey struct {
 	zoom  float64
 	dark  bool
-	tiles int // generation; -1 without tiles
-	w, h  int // the view's size (the base is baseMargin larger on each side)
+	tiles int  // generation; -1 without tiles
+	w, h  int  // the view's size (the base is baseMargin larger on each side)
+	land  bool // the basemaps were in
 }
 
 // baseMargin is how far, in pixels, the view may pan before the base layer is
@@ -98,14 +100,30 @@ type basemap struct {
 	bounds []orb.Bound
 }
 
+// The basemaps are parsed when a map is first drawn, not at start-up: parsed,
+// they and the embedded GeoJSON they come from hold about 10 MB that a session
+// which never opens the map need not.
 var (
 	landOnce        sync.Once
+	landReady       atomic.Bool // land110, land50 and detail are set
 	land110, land50 basemap
 	detail          *geo.Layer // the Mid-Atlantic layer; nil when unreadable
 )
 
+// loadLandThen parses the basemaps in the background, unless they are in
+// already, and calls ready once they are. Parsing takes most of a second: the
+// window draws the sea meanwhile.
+func loadLandThen(ready func()) {
+	go func() {
+		loadLand()
+		ready()
+	}()
+}
+
+// loadLand parses the basemaps, once, and returns when they are in.
 func loadLand() {
 	landOnce.Do(func() {
+		defer landReady.Store(true)
 		for _, x := range []struct {
 			data []byte
 			dst  *basemap
@@ -170,12 +188,13 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 	}
 	// The base layer is drawn with a margin around the view, so that panning
 	// copies another part of it instead of drawing it again (BenchmarkMapPan).
-	k := baseKey{v.Zoom, sc.Dark, gen, w, h}
+	ready := landReady.Load() // once: the base drawn is the one its key names
+	k := baseKey{v.Zoom, sc.Dark, gen, w, h, ready}
 	ox, oy, inside := sc.baseOffset(v)
 	if sc.base == nil || sc.baseKey != k || !inside {
 		big := v
 		big.Width, big.Height = float64(w+2*baseMargin), float64(h+2*baseMargin)
-		sc.base = sc.renderBase(sc.base, big, w+2*baseMargin, h+2*baseMargin, pal)
+		sc.base = sc.renderBase(sc.base, big, w+2*baseMargin, h+2*baseMargin, pal, ready)
 		sc.baseKey, sc.baseAt = k, topLeft(big)
 		ox, oy = baseMargin, baseMargin
 	}
@@ -252,8 +271,9 @@ func (sc *MapScene) Render(dst *image.RGBA, w, h int) *image.RGBA {
 	return dst
 }
 
-// renderBase draws what changes only with the view: sea, land, graticule.
-func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palette) *image.RGBA {
+// renderBase draws what changes only with the view: sea, land (when ready: the
+// basemaps are in), graticule.
+func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palette, ready bool) *image.RGBA {
 	if dst == nil || dst.Bounds().Dx() != w || dst.Bounds().Dy() != h {
 		dst = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
@@ -261,18 +281,21 @@ func (sc *MapScene) renderBase(dst *image.RGBA, v geo.View, w, h int, pal palett
 	pt := &sc.pt
 	r := pt.begin(w, h)
 
-	// Land: 1:110 million at world scale, 1:50 million closer.
-	loadLand()
-	land := land110
-	if v.Zoom >= 4 && land50.polys != nil {
-		land = land50
+	// Land: 1:110 million at world scale, 1:50 million closer; none while the
+	// basemaps are still being parsed.
+	var land basemap
+	if ready {
+		land = land110
+		if v.Zoom >= 4 && land50.polys != nil {
+			land = land50
+		}
 	}
 	// The view's box in the unit Web Mercator square, where the land is.
 	tl, br := geo.World(v.FromScreen(0, 0)), geo.World(v.FromScreen(v.Width, v.Height))
 	vb := orb.Bound{Min: orb.Point{tl[0], tl[1]}, Max: orb.Point{br[0], br[1]}}
 	worldW := geo.TileSize * math.Exp2(v.Zoom)
 	pr := v.Projector()
-	withDetail := v.Zoom >= detailZoom && detail != nil && boundsTouch(detail.Cover, vb)
+	withDetail := ready && v.Zoom >= detailZoom && detail != nil && boundsTouch(detail.Cover, vb)
 	// Inside the regional layer's cover the coarse land is painted over: skip
 	// it, for close in its edges run for thousands of pixels (most of a panning
 	// frame in BenchmarkMapPan's profile).
@@ -440,8 +463,7 @@ type PlaceLabel struct {
 // Places lists the populated places of the regional layer worth naming in v,
 // most populous first: the closer the view, the smaller the places.
 func Places(v geo.View) []PlaceLabel {
-	loadLand()
-	if detail == nil || v.Zoom < detailZoom {
+	if !landReady.Load() || detail == nil || v.Zoom < detailZoom {
 		return nil
 	}
 	minPop := 2_000

@@ -41,6 +41,7 @@ func benchScene(tracks, polygons int) *MapScene {
 }
 
 func BenchmarkMapFrame(b *testing.B) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	sc := benchScene(10_000, 100)
 	img := sc.Render(nil, 1280, 800)
 	b.ResetTimer()
@@ -53,6 +54,7 @@ func BenchmarkMapFrame(b *testing.B) {
 // The regional layer draws the Chesapeake Bay as water and Fairfax as land at a
 // close zoom, where the 1:50 million land has no bay at all.
 func TestMapDetailLayer(t *testing.T) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	pal := paletteFor(false)
 	for _, c := range []struct {
 		name string
@@ -79,6 +81,7 @@ func TestMapDetailLayer(t *testing.T) {
 // first ones (hover, polygons) always stay, and a place's name never runs off
 // the map.
 func TestPlaceLabelsDoNotOverlap(t *testing.T) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	measure := func(s string) fyne.Size { return fyne.NewSize(float32(7*len(s)), 12) }
 	var want []mapLabel
 	want = append(want, mapLabel{text: "hovered", pos: fyne.NewPos(200, 250)}, mapLabel{text: "Fence 1 · live", pos: fyne.NewPos(5, 5)})
@@ -137,6 +140,7 @@ func BenchmarkMapFrameDemo(b *testing.B) { benchFrame(b, demoScene(22)) }
 func BenchmarkMapFrame100(b *testing.B)  { benchFrame(b, demoScene(100)) }
 
 func benchFrame(b *testing.B, sc *MapScene) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	img := sc.Render(nil, 1280, 800)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -149,6 +153,7 @@ func benchFrame(b *testing.B, sc *MapScene) {
 // BenchmarkMapPan is a frame while the map is dragged a pixel or two at a time,
 // as a drag reports it: the base layer (land, rivers, borders) moves with it.
 func BenchmarkMapPan(b *testing.B) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	benchMoves(b, func(i int, v *geo.View) { *v = v.Pan(float64(1+i%2), 0) })
 }
 
@@ -156,6 +161,7 @@ func BenchmarkMapPan(b *testing.B) {
 // is drawn again every time (the worst frame; panning draws it once per
 // baseMargin pixels).
 func BenchmarkMapZoom(b *testing.B) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	benchMoves(b, func(i int, v *geo.View) { v.Zoom = 12.6 + float64(i%2)*0.1 })
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,6 +50,7 @@ type MapView struct {
 	labels     []*canvas.Text // polygon and track labels laid over the raster
 	hover      *geo.Track     // the track under the pointer, named on the map
 	legend     []*canvas.Text // "● kind" for each kind of track shown
+	landWait   atomic.Bool    // the view waits for the basemaps, to draw again
 }
 
 // MouseIn is part of desktop.Hoverable.
@@ -104,6 +106,9 @@ func (m *MapView) CreateRenderer() fyne.WidgetRenderer {
 // draw renders at the raster's pixel size, which may be larger than the widget's
 // size on high-density screens.
 func (m *MapView) draw(w, h int) image.Image {
+	if !landReady.Load() && m.landWait.CompareAndSwap(false, true) {
+		loadLandThen(func() { fyne.Do(m.Refresh) })
+	}
 	size := m.Size()
 	sc := &m.Scene
 	sc.Now = time.Now()

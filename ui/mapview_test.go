@@ -11,6 +11,7 @@ import (
 	"github.com/paulmach/orb"
 
 	"github.com/feedscope/feedscope/geo"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
 // Drafting with the mouse: four taps and Enter make a closed, counter-clockwise
@@ -98,6 +99,7 @@ func TestMapHoverAndPick(t *testing.T) {
 // Fourteen tracks bunched in the legend's corner: the names that are shown keep
 // clear of the legend and of each other, so the corner does not turn to mush.
 func TestMapLabelsKeepClearOfTheLegend(t *testing.T) {
+	loadLand() // the window parses the basemaps when it first draws a map; a test waits for them
 	test.NewTempApp(t)
 	m := NewMapView(orb.Point{-77.06, 38.90}, 14)
 	w := test.NewWindow(m)
@@ -145,4 +147,19 @@ func TestMapLabelsKeepClearOfTheLegend(t *testing.T) {
 	if shown < 6 {
 		t.Fatalf("only %d of 14 tracks named", shown)
 	}
+}
+
+// The window does not parse the basemaps until it draws a map, and then does
+// not wait for them: it draws the sea at once and the land once they are in.
+func TestMapViewFillsInTheLand(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewMapView(orb.Point{-77.32, 38.86}, 12) // Fairfax, Virginia: land
+	w := test.NewWindow(m)
+	defer w.Close()
+	w.Resize(fyne.NewSize(200, 100))
+	land := paletteFor(isDark()).land
+	st.Until(t, "the land drawn", func() bool {
+		c := color.NRGBAModel.Convert(w.Canvas().Capture().At(100, 50)).(color.NRGBA)
+		return c == land
+	})
 }
