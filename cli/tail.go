@@ -229,9 +229,9 @@ func (t *tail) run(sio Stdio) int {
 		go tickAlerts(ctx, eng, out)
 	}
 	t.sinks = append([]session.Sink{printed}, t.sinks...)
-	sink := printed
-	if len(t.sinks) > 1 {
-		sink = tee(t.sinks)
+	var sink session.Sink = out // the usual case, and the quickest
+	if len(t.sinks) > 1 || len(t.alerts) > 0 {
+		sink = idler{tee(t.sinks), out}
 	}
 	s, err := session.New(t.p, sink)
 	if err != nil {
@@ -300,6 +300,15 @@ func sendLines(ctx context.Context, s *session.Session, r io.Reader, stderr io.W
 		fmt.Fprintln(stderr, "tail: reading standard input:", err)
 	}
 }
+
+// idler is the session's sink: every event goes to the Sink, and the reader's
+// Idle to the output, which writes what it has formatted (session.Idler).
+type idler struct {
+	session.Sink
+	out *output
+}
+
+func (i idler) Idle() { i.out.Idle() }
 
 // tee hands every event to each sink in turn.
 type tee []session.Sink

@@ -14,6 +14,7 @@ import (
 	"github.com/feedscope/feedscope/session"
 	_ "github.com/feedscope/feedscope/session/all"
 	"github.com/feedscope/feedscope/session/demo"
+	st "github.com/feedscope/feedscope/session/sessiontest"
 )
 
 // runTail runs Tail in this process and returns stdout, stderr and the exit code.
@@ -181,8 +182,8 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 	return w.b.Write(p)
 }
 
-// The writer takes events in batches, loses none, keeps their order, writes far
-// fewer times than it prints lines, and holds a publisher back while it is full.
+// The output writes lines in batches, loses none, keeps their order and writes far
+// fewer times than it prints lines.
 func TestOutputBatchesInOrder(t *testing.T) {
 	w := &slowWriter{}
 	o := newOutput(w, formatter(FormatRaw, false), func(*session.Event) bool { return true }, 0)
@@ -229,7 +230,7 @@ func TestOutputCountAndBrokenWriter(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("broken never closed")
 	}
-	for i := 0; i < 2*pendingMax/64; i++ {
+	for i := 0; i < 4*writeAt/64; i++ {
 		o.Publish(session.Event{Kind: "x"}) // never blocks for good once broken
 	}
 	o.stop()
@@ -238,24 +239,13 @@ func TestOutputCountAndBrokenWriter(t *testing.T) {
 	}
 }
 
-// gateWriter holds every write until open is closed.
-type gateWriter struct {
-	open chan struct{}
-	b    bytes.Buffer
-}
-
-func (w *gateWriter) Write(p []byte) (int, error) {
-	<-w.open
-	return w.b.Write(p)
-}
-
 // An event's Raw is only lent to a sink (session.Sink): the session's reader reads
 // the next frame into the same buffer. The output must print what the frame said
 // when it was published, in every format, and tell two frames at one address apart.
 func TestOutputKeepsNoFrame(t *testing.T) {
 	for _, format := range Formats {
 		t.Run(format, func(t *testing.T) {
-			w := &gateWriter{open: make(chan struct{})}
+			w := &slowWriter{}
 			o := newOutput(w, formatter(format, false), func(*session.Event) bool { return true }, 0)
 			buf := []byte(`{"n":"first"}`)
 			t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -263,7 +253,6 @@ func TestOutputKeepsNoFrame(t *testing.T) {
 			copy(buf, `{"n":"again"}`) // the next frame, read into the same buffer
 			o.Publish(session.Event{Time: t0.Add(time.Nanosecond), Dir: session.DirIn, Kind: "k", Summary: "two", Raw: buf})
 			copy(buf, `{"n":"XXXXX"}`)
-			close(w.open)
 			o.stop()
 			got := w.b.String()
 			if strings.Contains(got, "XXXXX") || strings.Count(got, "\n") != 2 {
@@ -274,4 +263,30 @@ func TestOutputKeepsNoFrame(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The session's reader calls Idle before it waits on the socket: what is formatted
+// is written then, in one write. A line no Idle follows (a state change from
+// another goroutine) is written by the timer.
+func TestOutputWritesWhenTheReaderIsIdle(t *testing.T) {
+	w := &slowWriter{}
+	o := newOutput(w, formatter(FormatRaw, false), func(*session.Event) bool { return true }, 0)
+	defer o.stop()
+	var sink session.Sink = idler{o, o}
+	for i := 0; i < 3; i++ {
+		sink.Publish(session.Event{Dir: session.DirIn, Kind: "k", Raw: []byte(`{"n":` + strconv.Itoa(i) + `}`)})
+	}
+	sink.(session.Idler).Idle()
+	w.mu.Lock()
+	got, writes := w.b.String(), w.writes
+	w.mu.Unlock()
+	if got != "{\"n\":0}\n{\"n\":1}\n{\"n\":2}\n" || writes != 1 {
+		t.Fatalf("after Idle: %d writes of %q", writes, got)
+	}
+	sink.Publish(session.Event{Dir: session.DirIn, Kind: "k", Raw: []byte(`{"n":3}`)})
+	st.Until(t, "the line no Idle followed", func() bool {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		return strings.HasSuffix(w.b.String(), "{\"n\":3}\n")
+	})
 }

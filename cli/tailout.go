@@ -25,20 +25,21 @@ var Formats = []string{FormatNDJSON, FormatText, FormatRaw}
 const (
 	// writeAt is how many formatted bytes make one write.
 	writeAt = 64 << 10
-	// pendingMax is how many formatted bytes may wait for the writer; beyond it
-	// the session's reader waits, which slows the socket rather than losing lines.
-	pendingMax = 1 << 20
-	// Below writeAt the writer naps before it takes the lines: they wait at most
-	// nap longer, and a busy feed costs one wake per nap, not one per line.
-	nap = 200 * time.Microsecond
+	// flushAfter is how long a line waits at most when no Idle follows it: an
+	// event from another goroutine than the session's reader (a state change, a
+	// sent frame, an alert).
+	flushAfter = time.Millisecond
 )
 
-// output is tail's Sink. Publish filters and formats the event into the lines
-// waiting for the writer, under a lock, during the call: an event's Raw is only
-// lent to a sink (session.Sink), and its bytes are copied once, into the line.
-// The writer takes every waiting line at once and writes them in one call,
-// woken only when it waits and a line comes (so a quiet feed's lines appear at
-// once and a busy one costs one write per 64 KB, not one per event).
+// output is tail's Sink. Publish filters and formats the event into one buffer
+// during the call (an event's Raw is only lent to a sink, session.Sink, and its
+// bytes are copied once, into the line) and writes the buffer once it holds
+// writeAt bytes. The session's reader calls Idle before it waits on the socket
+// (session.Idler), which writes what is left: a quiet feed's line appears at
+// once, a busy one costs one write per socket read or per 64 KB, and no event
+// is handed to another goroutine. A line that no Idle follows is written by a
+// timer. A slow reader of the output holds up the session's reader, which slows
+// the socket rather than losing lines.
 type output struct {
 	w      io.Writer
 	format func(b []byte, e *session.Event) []byte // appends e's line, or nothing to skip it
@@ -46,114 +47,83 @@ type output struct {
 	max    int // stop after this many lines (0: no limit)
 
 	mu      sync.Mutex
-	room    sync.Cond     // signalled when the writer takes the lines
-	lines   []byte        // formatted, waiting for the writer
 	ev      session.Event // the event being published
-	idle    bool          // the writer waits for a wake token
+	lines   []byte        // formatted, not yet written
+	timer   *time.Timer   // runs Idle flushAfter after the first line a write left
+	armed   bool          // the timer runs for the lines waiting
 	closing bool
 	failed  bool // a write failed: later events are dropped
 	written int  // lines formatted; all of them written unless a write failed
 
-	wake   chan struct{} // one token: lines wait
 	full   chan struct{} // closed when max lines are formatted
 	broken chan struct{} // closed when a write failed
-	done   chan struct{} // closed when the writer has ended
+	done   chan struct{} // closed by stop, once everything is written
 	err    error         // the failed write's error, read after broken or done
 }
 
 func newOutput(w io.Writer, format func([]byte, *session.Event) []byte, keep func(*session.Event) bool, max int) *output {
 	o := &output{w: w, format: format, keep: keep, max: max, lines: make([]byte, 0, writeAt+4096),
-		wake: make(chan struct{}, 1), full: make(chan struct{}), broken: make(chan struct{}), done: make(chan struct{})}
-	o.room.L = &o.mu
-	go o.run()
+		full: make(chan struct{}), broken: make(chan struct{}), done: make(chan struct{})}
+	o.timer = time.AfterFunc(time.Hour, o.Idle)
+	o.timer.Stop()
 	return o
 }
 
 // Publish is part of session.Sink.
 func (o *output) Publish(e session.Event) {
 	o.mu.Lock()
-	for len(o.lines) >= pendingMax && !o.closing && !o.failed {
-		o.room.Wait()
-	}
 	// The filter and the formatter see the event at o.ev: a pointer to e would
 	// move every event to the heap.
 	o.ev = e
 	ev := &o.ev
-	kept := !(o.closing || o.failed || o.max > 0 && o.written >= o.max) && o.keep(ev)
-	n := len(o.lines)
-	if kept {
-		o.lines = o.format(o.lines, ev)
-	}
-	ev.Raw = nil // lent for the call only
-	if len(o.lines) == n {
-		o.mu.Unlock()
-		return
-	}
-	o.written++
-	if o.written == o.max {
-		close(o.full)
-	}
-	wake := o.idle
-	o.idle = false
-	o.mu.Unlock()
-	if wake {
-		select {
-		case o.wake <- struct{}{}:
-		default:
-		}
-	}
-}
-
-func (o *output) run() {
-	defer close(o.done)
-	out := make([]byte, 0, writeAt+4096)
-	for {
-		o.mu.Lock()
-		for len(o.lines) == 0 && !o.closing {
-			o.idle = true
-			o.mu.Unlock()
-			<-o.wake
-			o.mu.Lock()
-		}
-		if len(o.lines) < writeAt && !o.closing {
-			// A writer quicker than the feed would wake for every line, and a
-			// wake costs more than the line: let a few gather first.
-			o.mu.Unlock()
-			time.Sleep(nap)
-			o.mu.Lock()
-		}
-		o.idle = false
-		closing := o.closing
-		out, o.lines = o.lines, out[:0]
-		o.room.Broadcast()
-		o.mu.Unlock()
-		if len(out) > 0 {
-			if _, err := o.w.Write(out); err != nil {
-				o.mu.Lock()
-				o.err, o.failed = err, true
-				o.room.Broadcast()
-				o.mu.Unlock()
-				close(o.broken)
-				return
+	if !(o.closing || o.failed || o.max > 0 && o.written >= o.max) && o.keep(ev) {
+		n := len(o.lines)
+		if o.lines = o.format(o.lines, ev); len(o.lines) > n {
+			o.written++
+			if o.written == o.max {
+				close(o.full)
+			}
+			switch {
+			case len(o.lines) >= writeAt:
+				o.write()
+			case !o.armed:
+				o.armed = true
+				o.timer.Reset(flushAfter)
 			}
 		}
-		if closing {
-			return // nothing is formatted once closing is set
-		}
 	}
+	ev.Raw = nil // lent for the call only
+	o.mu.Unlock()
 }
 
-// stop writes what is formatted, then ends the writer; later events are dropped.
+// Idle writes what is formatted; it makes output a session.Idler.
+func (o *output) Idle() {
+	o.mu.Lock()
+	o.write()
+	o.mu.Unlock()
+}
+
+// write writes the lines formatted; o.mu is held.
+func (o *output) write() {
+	if len(o.lines) > 0 && !o.failed {
+		if _, err := o.w.Write(o.lines); err != nil {
+			o.err, o.failed = err, true
+			close(o.broken)
+		}
+	}
+	o.lines, o.armed = o.lines[:0], false
+}
+
+// stop writes what is formatted; later events are dropped.
 func (o *output) stop() {
 	o.mu.Lock()
-	o.closing = true
-	o.room.Broadcast()
-	o.mu.Unlock()
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	defer o.mu.Unlock()
+	if !o.closing {
+		o.closing = true
+		o.write()
+		o.timer.Stop()
+		close(o.done)
 	}
-	<-o.done
 }
 
 // formatter returns the line writer of a format.

@@ -73,6 +73,17 @@ type Sink interface {
 	Publish(Event)
 }
 
+// Idler is a Sink that holds what it makes of events (tail's formatted lines)
+// until the session's reader has handed over every frame it has: the reader calls
+// Idle, from its own goroutine and without the session's lock, before each time
+// it asks the socket for more bytes (about once per 64 KB on a busy feed, before
+// every wait on a quiet one). Events from the session's other goroutines (state
+// changes, sent frames) come with no Idle after them.
+type Idler interface {
+	Sink
+	Idle()
+}
+
 // SinkFunc adapts a function to Sink.
 type SinkFunc func(Event)
 

@@ -83,6 +83,7 @@ type Session struct {
 	opened   bool          // the socket has opened at least once
 	arrived  time.Time     // when the frame being decoded arrived
 	wire     Wire
+	idle     func() // the sink's Idle, when it is an Idler
 }
 
 // New checks p and prepares a session; Start connects it.
@@ -92,6 +93,9 @@ func New(p Profile, sink Sink) (*Session, error) {
 	}
 	d, _ := Lookup(p.Dialect)
 	s := &Session{profile: p, dialect: d, sink: sink, done: make(chan struct{})}
+	if i, ok := sink.(Idler); ok {
+		s.idle = i.Idle
+	}
 	if c, ok := d.(Configured); ok {
 		s.client = c.NewClientFor(&s.profile)
 	} else {
@@ -457,7 +461,7 @@ func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, *stamp
 			if err != nil {
 				return nil, err
 			}
-			stamped = &stampConn{Conn: c}
+			stamped = &stampConn{Conn: c, idle: s.idle}
 			return stamped, nil
 		},
 		Proxy:            proxy,
@@ -487,12 +491,20 @@ func (s *Session) dial(ctx context.Context, pol Policy) (*websocket.Conn, *stamp
 // that read completed arrived. The reader asks the clock once per read system
 // call, about 60 frames of a firehose, rather than once per frame (time.Now
 // was 4 % of the engine's CPU). Only the socket's one reader calls Read.
+//
+// Read is also where the reader is about to wait: gorilla asks for more bytes
+// once every frame it holds is handed over, so the sink's Idle (Idler) runs
+// first.
 type stampConn struct {
 	net.Conn
 	last time.Time
+	idle func()
 }
 
 func (c *stampConn) Read(p []byte) (int, error) {
+	if c.idle != nil {
+		c.idle()
+	}
 	n, err := c.Conn.Read(p)
 	if n > 0 {
 		c.last = time.Now()
