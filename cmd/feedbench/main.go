@@ -36,6 +36,7 @@ func main() {
 	readOnly := flag.String("read", "", "instead of the table: run the in-Go reader named (raw-gorilla, raw-coder, engine) on --url until killed")
 	readURL := flag.String("url", "", "with --read: the firehose URL")
 	cpuprofile := flag.String("cpuprofile", "", "with --read: write the reader's CPU profile (go tool pprof) to this file; it is written when the reader gets SIGINT or SIGTERM")
+	frames := flag.Int("frames", 0, "with --read: stop after this many frames (0: run until killed), e.g. to count instructions per frame under valgrind --tool=callgrind")
 	only := flag.String("only", "", "measure only the readers whose names hold one of these comma-separated words (the first row always runs)")
 	flag.Parse()
 	if *soak > 0 {
@@ -43,7 +44,7 @@ func main() {
 		return
 	}
 	if *readOnly != "" {
-		runReader(*readOnly, *readURL, *cpuprofile)
+		runReader(*readOnly, *readURL, *cpuprofile, *frames)
 		return
 	}
 	self, err := os.Executable()
@@ -247,8 +248,9 @@ func main() {
 }
 
 // runReader is one in-Go reader as a process of its own, until it is killed
-// (or, with a profile to write, until SIGINT or SIGTERM).
-func runReader(kind, url, cpuprofile string) {
+// (or, with a profile to write, until SIGINT or SIGTERM), or has read frames
+// (0: no limit).
+func runReader(kind, url, cpuprofile string, frames int) {
 	ctx := context.Background()
 	if cpuprofile != "" {
 		f, err := os.Create(cpuprofile)
@@ -270,11 +272,11 @@ func runReader(kind, url, cpuprofile string) {
 	}
 	switch kind {
 	case "raw-gorilla":
-		_, _ = firebench.RawGorilla(ctx, url, 0)
+		_, _ = firebench.RawGorilla(ctx, url, frames)
 	case "raw-coder":
-		_, _ = firebench.Coder(ctx, url, 0)
+		_, _ = firebench.Coder(ctx, url, frames)
 	case "engine":
-		_ = firebench.Engine(ctx, url, firebench.NewCounter(100_000, 0))
+		_ = firebench.Engine(ctx, url, firebench.NewCounter(100_000, frames))
 	default:
 		fmt.Fprintln(os.Stderr, "feedbench: no reader", kind)
 		os.Exit(2)
