@@ -77,6 +77,7 @@ func (s *Session) read(conn *websocket.Conn, stamp *stampConn, limit int64) (int
 	var fb frameBuf
 	var extended time.Time // when the read deadline was last pushed back
 	var prev time.Time     // the last frame's arrival
+	var read time.Time     // when the socket read that completed the last frame returned
 	for {
 		typ, r, err := conn.NextReader()
 		var frame []byte
@@ -86,27 +87,33 @@ func (s *Session) read(conn *websocket.Conn, stamp *stampConn, limit int64) (int
 		if err != nil {
 			return closeReason(err, limit)
 		}
-		var now time.Time
+		now := time.Time{}
 		if stamp != nil {
 			now = stamp.last
 		}
-		if now.IsZero() {
-			now = time.Now()
-		}
-		if !now.After(prev) {
-			// Frames that one read completed would share its time, but the
-			// events of one frame share a time and those of two frames must
-			// not (a recording's replay tells frames apart by it): each
-			// later frame gets a nanosecond more.
+		// Frames that one read completed would share its time, but the events
+		// of one frame share a time and those of two frames must not (a
+		// recording's replay tells frames apart by it): each later frame gets
+		// a nanosecond more. Only a new read needs the clock or the deadline.
+		switch {
+		case now == read && !now.IsZero():
 			now = prev.Add(time.Nanosecond)
+		default:
+			read = now
+			if now.IsZero() {
+				now = time.Now()
+			}
+			if !now.After(prev) {
+				now = prev.Add(time.Nanosecond)
+			}
+			if now.Sub(extended) >= time.Second {
+				// Once a second is plenty against a 60 s deadline, and a
+				// deadline moved per frame costs a timer update per frame.
+				_ = conn.SetReadDeadline(now.Add(pongWait))
+				extended = now
+			}
 		}
 		prev = now
-		if now.Sub(extended) >= time.Second {
-			// Once a second is plenty against a 60 s deadline, and a deadline
-			// moved per frame costs a timer update per frame.
-			_ = conn.SetReadDeadline(now.Add(pongWait))
-			extended = now
-		}
 		s.mu.Lock()
 		s.arrived = now
 		switch bd, ok := s.client.(BinaryDecoder); {
