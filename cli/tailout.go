@@ -134,7 +134,8 @@ func formatter(format string, color bool) func([]byte, *session.Event) []byte {
 	case FormatRaw:
 		return rawLine()
 	}
-	return func(b []byte, e *session.Event) []byte { return append(e.AppendJSON(b), '\n') }
+	var names session.Names // the formatter runs under the output's lock
+	return func(b []byte, e *session.Event) []byte { return append(e.AppendJSONNames(b, &names), '\n') }
 }
 
 // rawLine writes each frame received once (a frame that yields several events is

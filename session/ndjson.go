@@ -15,19 +15,43 @@ import (
 // It writes the same document as json.Marshal(e), but copies Raw as it is rather
 // than re-validating it (every Raw the engine makes is JSON already), compacting it
 // only when it spans lines.
-func (e *Event) AppendJSON(b []byte) []byte {
+func (e *Event) AppendJSON(b []byte) []byte { return e.AppendJSONNames(b, nil) }
+
+// Names remembers the JSON of the last event's names (profile, dialect,
+// direction, subscription, kind), for one writer of many lines: a feed's events
+// mostly repeat them, and comparing five strings costs less than escaping them
+// (about a fifth of an NDJSON line's work). The zero value is ready; it is not
+// safe for concurrent use.
+type Names struct {
+	profile, dialect, dir, sub, kind string
+	json                             []byte // from `","profile":` to the kind's closing quote
+	ok                               bool
+}
+
+// AppendJSONNames is AppendJSON with the names written from n when they are the
+// last event's (n nil: AppendJSON).
+func (e *Event) AppendJSONNames(b []byte, n *Names) []byte {
 	b = append(b, `{"time":"`...)
 	b = appendTime(b, e.Time)
-	b = append(b, `","profile":`...)
-	b = appendString(b, e.Profile)
-	b = append(b, `,"dialect":`...)
-	b = appendString(b, e.Dialect)
-	b = append(b, `,"dir":`...)
-	b = appendString(b, e.Dir)
-	b = append(b, `,"sub":`...)
-	b = appendString(b, e.Sub)
-	b = append(b, `,"kind":`...)
-	b = appendString(b, e.Kind)
+	if n != nil && n.ok && n.profile == e.Profile && n.dialect == e.Dialect && n.dir == e.Dir && n.sub == e.Sub && n.kind == e.Kind {
+		b = append(b, n.json...)
+	} else {
+		from := len(b)
+		b = append(b, `","profile":`...)
+		b = appendString(b, e.Profile)
+		b = append(b, `,"dialect":`...)
+		b = appendString(b, e.Dialect)
+		b = append(b, `,"dir":`...)
+		b = appendString(b, e.Dir)
+		b = append(b, `,"sub":`...)
+		b = appendString(b, e.Sub)
+		b = append(b, `,"kind":`...)
+		b = appendString(b, e.Kind)
+		if n != nil {
+			n.profile, n.dialect, n.dir, n.sub, n.kind = e.Profile, e.Dialect, e.Dir, e.Sub, e.Kind
+			n.json, n.ok = append(n.json[:0], b[from:]...), true
+		}
+	}
 	b = append(b, `,"summary":`...)
 	b = appendString(b, e.Summary)
 	if e.Geo != nil {

@@ -24,6 +24,16 @@ func FuzzAppendJSONMatchesMarshal(f *testing.F) {
 			e.Geo = &Point{Lon: -77.0597, Lat: 38.9033}
 		}
 		fast := e.AppendJSON(nil)
+		// The same line with the names written from a Names, after a line of
+		// other names and after one of the same.
+		var n Names
+		other := Event{Profile: profile + "x", Kind: kind}
+		other.AppendJSONNames(nil, &n)
+		for round := 0; round < 2; round++ {
+			if named := e.AppendJSONNames(nil, &n); !bytes.Equal(named, fast) {
+				t.Fatalf("with names (round %d) %s\nwithout %s", round, named, fast)
+			}
+		}
 		slow, err := json.Marshal(e)
 		if err != nil {
 			t.Skip()
@@ -109,12 +119,14 @@ func noteEvents() []Event {
 	return evs
 }
 
-// BenchmarkAppendJSONNote is tail's NDJSON line of a firehose note.
+// BenchmarkAppendJSONNote is tail's NDJSON line of a firehose note, as tail
+// writes it (with a Names).
 func BenchmarkAppendJSONNote(b *testing.B) {
 	evs := noteEvents()
 	buf := make([]byte, 0, 4096)
+	var n Names
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		buf = evs[i%len(evs)].AppendJSON(buf[:0])
+		buf = evs[i%len(evs)].AppendJSONNames(buf[:0], &n)
 	}
 }
