@@ -47,6 +47,12 @@ type Event struct {
 	Kind    string    `json:"kind"`
 	Summary string    `json:"summary"`
 	Geo     *Point    `json:"geo,omitempty"`
+	// SummaryPlain says Summary is written in JSON as it stands: no quote,
+	// backslash, control character, invalid UTF-8, U+2028 or U+2029. A decoder
+	// that built it from string bodies it checked says so, and the NDJSON writer
+	// copies it instead of escaping what the scanner already read. Only a hint:
+	// false is always right.
+	SummaryPlain bool `json:"-"`
 	// Key, Label, Heading and Speed say what the event is about, decoded once so that
 	// no reader (map, table, watch rules) parses Raw again: Key is the subject's
 	// stable identity (a Gotham track, a Misskey note id), Label the name a person

@@ -52,8 +52,11 @@ func (e *Event) AppendJSONNames(b []byte, n *Names) []byte {
 			n.json, n.ok = append(n.json[:0], b[from:]...), true
 		}
 	}
-	b = append(b, `,"summary":`...)
-	b = appendString(b, e.Summary)
+	if b = append(b, `,"summary":`...); e.SummaryPlain {
+		b = append(append(append(b, '"'), e.Summary...), '"')
+	} else {
+		b = appendString(b, e.Summary)
+	}
 	if e.Geo != nil {
 		b = append(b, `,"geo":{"lon":`...)
 		b = strconv.AppendFloat(b, e.Geo.Lon, 'f', -1, 64)

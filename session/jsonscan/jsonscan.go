@@ -42,7 +42,7 @@ func (v Value) String() string {
 		return string(v.Raw)
 	}
 	body := v.Raw[1 : len(v.Raw)-1]
-	if !asIs(body) {
+	if as, _ := asIs(body); !as {
 		// Escapes, and invalid UTF-8 (which becomes U+FFFD), take the slow road.
 		var s string
 		_ = json.Unmarshal(v.Raw, &s)
@@ -54,33 +54,58 @@ func (v Value) String() string {
 // AppendString appends what String returns to dst, without allocating for a
 // string free of escapes: a summary built from several values costs one string.
 func (v Value) AppendString(dst []byte) []byte {
-	if v.IsNull() {
-		return dst
-	}
-	if v.Raw[0] != '"' {
-		return append(dst, v.Raw...)
-	}
-	body := v.Raw[1 : len(v.Raw)-1]
-	if !asIs(body) {
-		return append(dst, v.String()...)
-	}
-	return append(dst, body...)
+	dst, _ = v.AppendPlain(dst)
+	return dst
 }
 
-// asIs reports whether a string's body means what it says: no escapes, valid
-// UTF-8. Names and ids are short and ASCII: a byte loop answers for them
-// before a call would.
-func asIs(body []byte) bool {
+// AppendPlain is AppendString, and also reports whether what it appended is
+// plain: a string JSON writes back as it stands in the document (no escapes,
+// valid UTF-8, no U+2028 or U+2029, which encoding/json escapes), or nothing
+// (null or absent). A text made of plain strings needs no escaping.
+func (v Value) AppendPlain(dst []byte) (_ []byte, plain bool) {
+	if v.IsNull() {
+		return dst, true
+	}
+	if v.Raw[0] != '"' {
+		return append(dst, v.Raw...), false
+	}
+	body := v.Raw[1 : len(v.Raw)-1]
+	as, ascii := asIs(body)
+	if !as {
+		return append(dst, v.String()...), false
+	}
+	return append(dst, body...), ascii || !hasLineSeparator(body)
+}
+
+// hasLineSeparator reports whether b holds U+2028 or U+2029 (E2 80 A8 or A9 in
+// UTF-8), the two characters JSON holds as they are and encoding/json escapes.
+func hasLineSeparator(b []byte) bool {
+	for {
+		i := bytes.IndexByte(b, 0xE2)
+		if i < 0 || i+2 >= len(b) {
+			return false
+		}
+		if b[i+1] == 0x80 && b[i+2]&^1 == 0xA8 {
+			return true
+		}
+		b = b[i+1:]
+	}
+}
+
+// asIs reports whether a string's body means what it says (no escapes, valid
+// UTF-8), and whether it is ASCII. Names and ids are short and ASCII: a byte
+// loop answers for them before a call would.
+func asIs(body []byte) (as, ascii bool) {
 	if len(body) <= 16 {
-		ascii := true
+		ascii = true
 		for _, c := range body {
 			ascii = ascii && c < utf8.RuneSelf && c != '\\'
 		}
 		if ascii {
-			return true
+			return true, true
 		}
 	}
-	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body)
+	return bytes.IndexByte(body, '\\') < 0 && utf8.Valid(body), false
 }
 
 // Float returns a number value, and whether it was one.

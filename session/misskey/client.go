@@ -324,8 +324,8 @@ func (c *Client) Decode(w *session.Wire, raw []byte) {
 // values, building the summary in the client's scratch buffer: one string is
 // allocated for it, and the note's id is the other.
 func (c *Client) note(ev *session.Event) {
-	b, label := appendNoteSummary(c.buf[:0], &c.v)
-	ev.Summary = string(b)
+	b, label, plain := appendNoteSummary(c.buf[:0], &c.v)
+	ev.Summary, ev.SummaryPlain = string(b), plain
 	ev.Label, ev.Key = ev.Summary[:label], c.v[pNoteID].String()
 	if cap(b) <= 4<<10 { // a huge note's buffer is not kept
 		c.buf = b
@@ -451,7 +451,7 @@ func SummarizeNote(n *Note) string {
 // appendNoteSummary.
 func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
 	var stack [256]byte
-	b, label := appendNoteSummary(stack[:0], v)
+	b, label, _ := appendNoteSummary(stack[:0], v)
 	return string(b), label
 }
 
@@ -459,41 +459,47 @@ func noteSummary(v *[nPaths]jsonscan.Value) (summary string, label int) {
 // firehose's hot path, so no intermediate strings, and the note's text is read
 // once, only as far as the summary keeps it. The summary starts with the
 // author's handle, "@user" or "@user@host"; label is its length in b, so the
-// event's Label is a slice of the same string.
-func appendNoteSummary(b []byte, v *[nPaths]jsonscan.Value) (_ []byte, label int) {
+// event's Label is a slice of the same string. plain says the summary is made
+// of plain strings only (jsonscan.Value.AppendPlain): the NDJSON writer need not
+// escape it.
+func appendNoteSummary(b []byte, v *[nPaths]jsonscan.Value) (_ []byte, label int, plain bool) {
 	from := len(b)
-	b = v[pUsername].AppendString(append(b, '@'))
+	b, plain = v[pUsername].AppendPlain(append(b, '@'))
 	label = len(b) - from
 	if !v[pHost].IsNull() {
-		b = v[pHost].AppendString(append(b, '@'))
+		var ok bool
+		b, ok = v[pHost].AppendPlain(append(b, '@'))
+		plain = plain && ok
 		if len(b)-from > label+1 {
 			label = len(b) - from
 		}
 	}
+	var ok bool
 	switch {
 	case !v[pCW].IsNull():
-		b = appendShort(append(b, ": [CW "...), v[pCW], 40, false)
+		b, ok = appendShort(append(b, ": [CW "...), v[pCW], 40, false)
 		b = append(b, ']')
 	case !v[pText].IsNull():
-		b = appendShort(append(b, ": "...), v[pText], 100, true)
+		b, ok = appendShort(append(b, ": "...), v[pText], 100, true)
 	case !v[pRenote].IsNull():
-		b = v[pRenote].AppendString(append(b, " renoted "...))
+		b, ok = v[pRenote].AppendPlain(append(b, " renoted "...))
 	default:
-		b = append(b, ": (no text)"...)
+		b, ok = append(b, ": (no text)"...), true
 	}
-	return b, label
+	return b, label, plain && ok
 }
 
 // appendShort appends the string value v cut as session.Shorten(s, n) cuts it,
 // its white space runs folded to one space first when fold and it holds a line
-// break or a tab (as SummarizeNote folds the text).
+// break or a tab (as SummarizeNote folds the text), and reports whether what
+// it appended is plain (see appendNoteSummary).
 //
 // The common string, free of escapes, is copied as it stands in the frame, and
 // only the bytes kept are read: they are counted and checked as UTF-8 in one
 // pass, eight ASCII bytes at a time. A line break or tab can only come from an
 // escape (a JSON string holds no raw control character), and invalid UTF-8
 // (read as U+FFFD) takes the decoding road.
-func appendShort(b []byte, v jsonscan.Value, n int, fold bool) []byte {
+func appendShort(b []byte, v jsonscan.Value, n int, fold bool) ([]byte, bool) {
 	if raw := v.Raw; len(raw) >= 2 && raw[0] == '"' {
 		body := raw[1 : len(raw)-1]
 		if bytes.IndexByte(body, '\\') < 0 {
@@ -502,7 +508,7 @@ func appendShort(b []byte, v jsonscan.Value, n int, fold bool) []byte {
 				if cut < len(body) {
 					b = append(b, "…"...)
 				}
-				return b
+				return b, true
 			}
 		}
 	}
@@ -510,11 +516,12 @@ func appendShort(b []byte, v jsonscan.Value, n int, fold bool) []byte {
 	if fold && strings.ContainsAny(s, "\n\r\t") {
 		s = strings.Join(strings.Fields(s), " ")
 	}
-	return append(b, session.Shorten(s, n)...)
+	return append(b, session.Shorten(s, n)...), false
 }
 
 // cutRunes returns the length in bytes of the first n characters of p, and
-// false when they are not valid UTF-8. The bytes after them are not looked at.
+// false when they are not valid UTF-8 or hold U+2028 or U+2029 (which JSON
+// writers escape). The bytes after them are not looked at.
 func cutRunes(p []byte, n int) (int, bool) {
 	i := 0
 	for n > 0 {
@@ -534,6 +541,9 @@ func cutRunes(p []byte, n int) (int, bool) {
 			i += 2
 		case c >= 0xE0 && c < 0xF0 && i+2 < len(p) && p[i+1]&0xC0 == 0x80 && p[i+2]&0xC0 == 0x80 &&
 			(c != 0xE0 || p[i+1] >= 0xA0) && (c != 0xED || p[i+1] < 0xA0):
+			if c == 0xE2 && p[i+1] == 0x80 && p[i+2]&^1 == 0xA8 {
+				return i, false // U+2028, U+2029
+			}
 			i += 3
 		default:
 			r, size := utf8.DecodeRune(p[i:])

@@ -80,23 +80,35 @@ func BenchmarkDecodeNote(b *testing.B) {
 }
 
 // FuzzNoteSummary holds the hot path's summary to SummarizeNote of the note as
-// encoding/json decodes it, for any text and content warning as they stand in
-// a frame: escapes, invalid UTF-8, control bytes, cuts at every length.
+// encoding/json decodes it, for any text, content warning, user name, host or
+// renote id as it stands in a frame (escapes, invalid UTF-8, control bytes, cuts
+// at every length), and a summary said to be plain to the escaping writer.
 func FuzzNoteSummary(f *testing.F) {
 	for _, s := range []string{
 		"hello #demo", `line one\nline\ttwo  \r\n three`, strings.Repeat("日本語 and ascii ", 20), "a\xffb",
 		strings.Repeat("x", 99) + "é", strings.Repeat("é", 101), strings.Repeat("🎉", 120), "\xed\xa0\x80", "\xe0\x80\xaf",
 		"\xf4\x90\x80\x80", `\u00e9\ud83d\ude00`, strings.Repeat("abcdefg", 15) + "\xc3",
+		"a\u2028b", "\xe2\x80\xa8", "x\xe2\x80\xa9y", `quote \" and \u2029`, "<&>",
 	} {
-		f.Add([]byte(s), false)
-		f.Add([]byte(s), true)
-	}
-	f.Fuzz(func(t *testing.T, body []byte, cw bool) {
-		field := "text"
-		if cw {
-			field = "cw"
+		for where := range uint8(5) {
+			f.Add([]byte(s), where)
 		}
-		frame := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"n1","user":{"username":"u","host":null},"` + field + `":"` + string(body) + `"}}}`)
+	}
+	f.Fuzz(func(t *testing.T, body []byte, where uint8) {
+		user, host, note := `"u"`, `null`, `"text":"hi"`
+		switch q := `"` + string(body) + `"`; where % 5 {
+		case 0:
+			note = `"text":` + q
+		case 1:
+			note = `"cw":` + q
+		case 2:
+			user = q
+		case 3:
+			host = q
+		case 4:
+			note = `"renoteId":` + q
+		}
+		frame := []byte(`{"type":"channel","body":{"id":"1","type":"note","body":{"id":"n1","user":{"username":` + user + `,"host":` + host + `},` + note + `}}}`)
 		var env struct {
 			Body struct {
 				Body Note `json:"body"`
@@ -109,8 +121,14 @@ func FuzzNoteSummary(f *testing.F) {
 		if err := paths.Scan(frame, v[:]); err != nil {
 			t.Fatalf("scan refused what encoding/json accepts: %v", err)
 		}
-		if got, want := func() string { s, _ := noteSummary(&v); return s }(), SummarizeNote(&env.Body.Body); got != want {
-			t.Fatalf("body %q:\n got  %q\n want %q", body, got, want)
+		b, _, plain := appendNoteSummary(nil, &v)
+		if got, want := string(b), SummarizeNote(&env.Body.Body); got != want {
+			t.Fatalf("frame %q:\n got  %q\n want %q", frame, got, want)
+		}
+		// A summary said to be plain is written as the escaping writer writes it.
+		escaped := session.Event{Summary: string(b)}
+		if copied := (session.Event{Summary: string(b), SummaryPlain: plain}); string(copied.AppendJSON(nil)) != string(escaped.AppendJSON(nil)) {
+			t.Fatalf("frame %q: summary %q is not plain", frame, b)
 		}
 	})
 }
