@@ -10,7 +10,6 @@ import (
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
 	"github.com/feedscope/feedscope/watch"
-	"github.com/gorilla/websocket"
 )
 
 // A session's reader lends each frame's bytes to its sink for the call only
@@ -25,21 +24,7 @@ func TestNothingDownstreamKeepsTheReadersBuffer(t *testing.T) {
 	}
 	const frames = 200
 	start := make(chan struct{})
-	url := st.Script(t, func(n int, c *websocket.Conn) {
-		if n == 1 {
-			<-start
-			for i := 0; i < frames; i++ {
-				if c.WriteMessage(websocket.TextMessage, []byte(frame(i))) != nil {
-					return
-				}
-			}
-		}
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				return
-			}
-		}
-	}) + "/streaming"
+	url := st.Frames(t, frames, frame, start) + "/streaming"
 	c := control.New(control.Options{RecordDir: t.TempDir()})
 	t.Cleanup(c.Close)
 	p := session.Profile{Name: "lend", Dialect: "misskey", URL: url}

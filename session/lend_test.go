@@ -10,7 +10,6 @@ import (
 
 	"github.com/feedscope/feedscope/session"
 	st "github.com/feedscope/feedscope/session/sessiontest"
-	"github.com/gorilla/websocket"
 )
 
 // The reader reads every frame into one buffer and lends it to the sinks for the
@@ -26,18 +25,7 @@ func TestReaderLendsOneFrameBuffer(t *testing.T) {
 		return fmt.Sprintf(`{"type":"t%03d","body":"%s"}`, i, strings.Repeat(string(rune('a'+i%26)), pad))
 	}
 	const frames = 300
-	url := script(t, func(n int, c *websocket.Conn) {
-		for i := 0; i < frames; i++ {
-			if c.WriteMessage(websocket.TextMessage, []byte(frame(i))) != nil {
-				return
-			}
-		}
-		for {
-			if _, _, err := c.ReadMessage(); err != nil {
-				return
-			}
-		}
-	})
+	url := st.Frames(t, frames, frame, nil) + "/streaming"
 	ring := session.NewRing(1000)
 	var mu sync.Mutex
 	var seen []string // each frame as it was when published

@@ -307,3 +307,28 @@ func Script(t testing.TB, fn func(n int, c *websocket.Conn), subprotocols ...str
 	t.Cleanup(srv.Close)
 	return "ws" + strings.TrimPrefix(srv.URL, "http")
 }
+
+// Frames is a test server whose first socket gets n text frames, frame(0) to
+// frame(n-1), back to back once start is closed (at once when start is nil), and
+// is then read until it closes; later sockets are only read. It returns the
+// server's ws:// URL.
+func Frames(t testing.TB, n int, frame func(i int) string, start <-chan struct{}) string {
+	t.Helper()
+	return Script(t, func(socket int, c *websocket.Conn) {
+		if socket == 1 {
+			if start != nil {
+				<-start
+			}
+			for i := 0; i < n; i++ {
+				if c.WriteMessage(websocket.TextMessage, []byte(frame(i))) != nil {
+					return
+				}
+			}
+		}
+		for {
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	})
+}
