@@ -145,12 +145,17 @@ func rawLine() func([]byte, *session.Event) []byte {
 	// The last frame printed: where its bytes were, how many and when it
 	// arrived. The reader reads every frame into the same buffer, so only the
 	// arrival tells two frames at one address apart (the events of one frame
-	// share it, two frames never do).
+	// share it, two frames never do). The pointer is only compared, never read;
+	// holding it keeps those bytes from being reused for another event's Raw.
 	var last struct {
 		at   *byte
 		n    int
 		time time.Time
 	}
+	// The dialect of the last event and its RawFramer, if it has one: a lookup
+	// in the registry per event costs a lock and a map.
+	var dialect string
+	var framer session.RawFramer
 	return func(b []byte, e *session.Event) []byte {
 		if e.Dir != session.DirIn || e.Kind == "error" || len(e.Raw) == 0 {
 			return b
@@ -159,8 +164,17 @@ func rawLine() func([]byte, *session.Event) []byte {
 			return b
 		}
 		last.at, last.n, last.time = &e.Raw[0], len(e.Raw), e.Time
-		if f, ok := session.RawFrameOf(e); ok {
-			return append(appendPrintable(b, f), '\n') // text as it came, on one line
+		if e.Dialect != dialect || dialect == "" {
+			d, _ := session.Lookup(e.Dialect)
+			dialect, framer = e.Dialect, nil
+			if rf, ok := d.(session.RawFramer); ok {
+				framer = rf
+			}
+		}
+		if framer != nil {
+			if f, ok := framer.RawFrame(e); ok {
+				return append(appendPrintable(b, f), '\n') // text as it came, on one line
+			}
 		}
 		if bytes.IndexByte(e.Raw, '\n') >= 0 || bytes.IndexByte(e.Raw, '\r') >= 0 {
 			var c bytes.Buffer
