@@ -365,17 +365,43 @@ type eventListRenderer struct {
 type listRow struct {
 	bg    *canvas.Rectangle
 	cells []*canvas.Text
+	// ms are the time's milliseconds, a digit each, after cells[0]'s
+	// "15:04:05.": Fyne's GL painter keeps a texture for every distinct string
+	// it drew until a minute after its last use (fyne
+	// internal/cache/texture_common.go), and while following, the time column
+	// shows new times at every update, each a string of its own. Drawn whole,
+	// they held about 900 textures, some 10 MB of Mesa's memory, under make
+	// bench-ui; cut this way the column makes one new texture a second.
+	ms [3]*canvas.Text
 }
 
 func (r *eventListRenderer) newRow() *listRow {
 	row := &listRow{bg: canvas.NewRectangle(color.Transparent)}
 	for range columns {
-		t := canvas.NewText("", color.Black)
-		t.TextStyle = fyne.TextStyle{Monospace: true}
-		row.cells = append(row.cells, t)
+		row.cells = append(row.cells, monoText())
+	}
+	for i := range row.ms {
+		row.ms[i] = monoText()
 	}
 	return row
 }
+
+func monoText() *canvas.Text {
+	t := canvas.NewText("", color.Black)
+	t.TextStyle = fyne.TextStyle{Monospace: true}
+	return t
+}
+
+// timeSplit is where a time column's text is cut: "15:04:05." and its three
+// digits of milliseconds; n is 0 for any other text (a column cut narrower).
+func timeSplit(s string) (head string, ms string) {
+	if len(s) == len(timeLayout) && s[8] == '.' {
+		return s[:9], s[9:]
+	}
+	return s, ""
+}
+
+const timeLayout = "15:04:05.000"
 
 func (r *eventListRenderer) measure() {
 	l := r.l
@@ -409,6 +435,11 @@ func (r *eventListRenderer) place(row *listRow, y, width float32) {
 	x := theme.Padding()
 	for i := range columns {
 		row.cells[i].Move(fyne.NewPos(x, y+theme.Padding()/2))
+		if i == 0 {
+			for k, t := range row.ms {
+				t.Move(fyne.NewPos(x+float32(9+k)*l.rowSize.Width, y+theme.Padding()/2))
+			}
+		}
 		x += float32(l.widths[i]+1) * l.rowSize.Width
 	}
 }
@@ -423,6 +454,9 @@ func (r *eventListRenderer) Objects() []fyne.CanvasObject {
 	for _, row := range append([]*listRow{r.header}, r.rows...) {
 		objs = append(objs, row.bg)
 		for _, c := range row.cells {
+			objs = append(objs, c)
+		}
+		for _, c := range row.ms {
 			objs = append(objs, c)
 		}
 	}
@@ -459,7 +493,7 @@ func (r *eventListRenderer) Refresh() {
 	for i, row := range r.rows {
 		idx := l.offset + i
 		if i >= l.visible || idx >= view.Len() {
-			for _, c := range row.cells {
+			for _, c := range append(row.cells, row.ms[:]...) {
 				c.Text = ""
 				c.Refresh()
 			}
@@ -476,6 +510,9 @@ func (r *eventListRenderer) Refresh() {
 				width = summaryChars
 			}
 			c.Text = fit(texts[j], width)
+			if j == 0 {
+				r.setMillis(row, c, fg)
+			}
 			c.Color = col
 			if j == 0 || j == 2 || j == 3 {
 				c.Color = fg
@@ -515,9 +552,24 @@ func (r *eventListRenderer) Refresh() {
 	r.refreshTip(th, v)
 }
 
+// setMillis moves the milliseconds of the time in cell (a row's first) to the
+// row's digits, in colour col.
+func (r *eventListRenderer) setMillis(row *listRow, cell *canvas.Text, col color.Color) {
+	head, ms := timeSplit(cell.Text)
+	cell.Text = head
+	for k, t := range row.ms {
+		t.Text = ""
+		if k < len(ms) {
+			t.Text = ms[k : k+1]
+		}
+		t.Color, t.TextSize = col, r.l.textSize
+		t.Refresh()
+	}
+}
+
 // cellTexts are a row's cells before they are cut to their columns.
 func cellTexts(e *session.Event) [6]string {
-	return [...]string{e.Time.Local().Format("15:04:05.000"), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
+	return [...]string{e.Time.Local().Format(timeLayout), dirGlyph(e.Dir), e.Profile, e.Sub, e.Kind, e.Summary}
 }
 
 // summaryChars is the summary column's width: what the others leave.

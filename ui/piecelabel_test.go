@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/feedscope/feedscope/session"
 )
 
 func TestTextPieces(t *testing.T) {
@@ -99,4 +102,51 @@ func abs32(f float32) float32 {
 		return -f
 	}
 	return f
+}
+
+// While following, the table's time column draws each time as "15:04:05." and
+// its three millisecond digits, so however many times it shows, it draws few
+// distinct strings: one per second shown, and the ten digits.
+func TestTimeColumnDrawsFewDistinctStrings(t *testing.T) {
+	test.NewTempApp(t)
+	m := NewModel(session.NewRing(5000))
+	l := shownList(t, m, 1000, 500)
+	r := test.TempWidgetRenderer(t, l).(*eventListRenderer)
+	t0 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.Local)
+	seen, seconds := map[string]bool{}, map[string]bool{}
+	for batch := range 100 {
+		var es []session.Event
+		for i := range 30 {
+			at := t0.Add(time.Duration(batch*30+i) * 7 * time.Millisecond)
+			es = append(es, session.Event{Time: at, Profile: "p", Dir: session.DirIn, Kind: "note", Summary: "s"})
+			seconds[at.Format("15:04:05")] = true
+		}
+		l.Appended(appendEvents(m, es))
+		for i, row := range r.rows[:l.VisibleRows()] {
+			drawn := row.cells[0].Text
+			for _, d := range row.ms {
+				drawn += d.Text
+				seen[d.Text] = true
+			}
+			seen[row.cells[0].Text] = true
+			if want := m.Row(l.Offset() + i).Time.Format(timeLayout); drawn != want {
+				t.Fatalf("row %d draws %q, want %q", i, drawn, want)
+			}
+		}
+	}
+	if len(seen) > len(seconds)+10 {
+		t.Fatalf("%d distinct strings drawn for %d seconds of times", len(seen), len(seconds))
+	}
+}
+
+func TestTimeSplit(t *testing.T) {
+	for _, c := range []struct{ in, head, ms string }{
+		{"15:04:05.123", "15:04:05.", "123"},
+		{"15:04:05…", "15:04:05…", ""}, // a column cut narrower
+		{"", "", ""},
+	} {
+		if h, ms := timeSplit(c.in); h != c.head || ms != c.ms {
+			t.Errorf("%q: %q %q", c.in, h, ms)
+		}
+	}
 }
