@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"net"
@@ -14,9 +15,11 @@ import (
 	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/feedscope/feedscope/cli"
 	"github.com/feedscope/feedscope/control"
+	"github.com/feedscope/feedscope/internal/cmem"
 	"github.com/feedscope/feedscope/session/demo"
 	"github.com/feedscope/feedscope/tiles"
 	"github.com/feedscope/feedscope/ui"
@@ -91,6 +94,9 @@ func defaultRecordDir() string {
 
 func run(withDemo bool, firehose string, rate, speed float64, probe bool, recordDir string, open []string) error {
 	app := ui.NewFyneApp()
+	trimCtx, stopTrim := context.WithCancel(context.Background())
+	defer stopTrim()
+	go cmem.TrimEvery(trimCtx, 10*time.Second)
 	root := ui.StorageDir(app)
 	ctl := control.New(control.Options{
 		Store:     &control.ProfileStore{Path: filepath.Join(root, "profiles.json"), Secrets: control.OpenSecrets(root)},
