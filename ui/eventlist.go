@@ -393,7 +393,7 @@ func monoText() *canvas.Text {
 }
 
 // timeSplit is where a time column's text is cut: "15:04:05." and its three
-// digits of milliseconds; n is 0 for any other text (a column cut narrower).
+// digits of milliseconds; ms is empty for any other text (a column cut narrower).
 func timeSplit(s string) (head string, ms string) {
 	if len(s) == len(timeLayout) && s[8] == '.' {
 		return s[:9], s[9:]
@@ -493,7 +493,11 @@ func (r *eventListRenderer) Refresh() {
 	for i, row := range r.rows {
 		idx := l.offset + i
 		if i >= l.visible || idx >= view.Len() {
-			for _, c := range append(row.cells, row.ms[:]...) {
+			for _, c := range row.cells {
+				c.Text = ""
+				c.Refresh()
+			}
+			for _, c := range row.ms {
 				c.Text = ""
 				c.Refresh()
 			}
