@@ -202,7 +202,7 @@ func (s *Server) connect(k *sock, raw json.RawMessage) {
 	k.chans[id] = &chanConn{name: name, params: params}
 	k.mu.Unlock()
 	if first && s.Firehose != nil {
-		defer k.conn.Stream(FirehoseFrames(id, 64), s.Firehose)
+		defer k.conn.Stream(FirehoseFrames(id, firehoseNotes), s.Firehose)
 	}
 	if pong {
 		k.conn.SendJSON(map[string]any{"type": "connected", "body": map[string]any{"id": id}})
@@ -525,6 +525,12 @@ func (s *Server) runMain(stop <-chan struct{}) {
 
 func round1(x float64) float64 { return float64(int(x*10)) / 10 }
 func round3(x float64) float64 { return float64(int(x*1000)) / 1000 }
+
+// firehoseNotes is how many distinct notes the firehose cycles through: about
+// 700 KB of them, so that a compressor looking back over the last 64 KB (the
+// ring's, see session/arena.go) finds no note it has already seen, as on a real
+// timeline.
+const firehoseNotes = 1024
 
 // FirehoseFrames builds n realistic note frames (about 1 KB each) for connection id.
 func FirehoseFrames(id string, n int) [][]byte {
