@@ -1,11 +1,21 @@
 package session
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/golang/snappy"
+)
 
 // chunkSize is how much one chunk of an arena holds: large enough that a chunk
 // holds a thousand ~1 KB frames, small enough that the one being filled and the
 // spare ones cost little.
 const chunkSize = 1 << 20
+
+// plainChunks is how many full chunks, the newest, stay as they were written;
+// older ones are packed. The table reads the newest events many times a second
+// (and a chunk at a firehose's 14 MB/s fills in about 70 ms), so they stay
+// plain; history is read when a user scrolls, filters or exports.
+const plainChunks = 2
 
 // spareChunks is how many emptied chunks an arena keeps for reuse rather than
 // giving back, so that a ring in its steady state (one chunk emptied as one is
@@ -20,12 +30,40 @@ const spareChunks = 2
 // in order, as the ring evicts its oldest events: a chunk is given back (or kept
 // spare) once every event with bytes in it has left the ring.
 //
+// Full chunks older than the newest plainChunks are packed with Snappy
+// (https://github.com/google/snappy/blob/main/format_description.txt): feeds are
+// JSON whose keys and much of whose values repeat from frame to frame, which
+// Snappy finds at several hundred MB/s. A chunk is packed as independent
+// segments of segSize, so reading one event unpacks 64 KB or two, not the
+// chunk; the segments read last are kept, so a reader walking the ring unpacks
+// each about once.
+//
 // An arena is not safe for concurrent use: its ring's lock guards it.
 type arena struct {
 	chunks []*chunk // in the order they were filled; the last is being filled
 	first  uint32   // the number of chunks[0]; each chunk's is one more than the last's
 	spare  []*chunk
 	mapped int // bytes of chunks held, spare ones included
+
+	scratch  []byte              // what pack compresses into before it knows the size
+	unpacked [unpackedN]unpacked // the segments read last, the latest first
+	join     []byte              // an event's bytes that lie across segments
+}
+
+// segSize is the plain length of a packed chunk's segments: Snappy's own block
+// (maxBlockSize in github.com/golang/snappy encode.go), within which its matches
+// stay, so packing by it compresses exactly as well as packing the chunk whole.
+const segSize = 64 << 10
+
+// unpackedN is how many unpacked segments an arena keeps: the events a table
+// shows on screen may lie in a few segments when a filter shows few of them.
+const unpackedN = 4
+
+// unpacked is segment seg of packed chunk num, as it was written.
+type unpacked struct {
+	num uint32
+	seg int
+	mem []byte // nil: none
 }
 
 // span is where put left bytes: a chunk's number, the offset in it and the length.
@@ -35,9 +73,12 @@ type span struct {
 
 // chunk is one mapping and the sequence of the newest event with bytes in it.
 type chunk struct {
-	mem    []byte // len is what is used
+	mem    []byte // len is what is used; once packed, the Snappy block
 	last   uint64
-	onHeap bool // the system refused a mapping: a Go allocation stands in
+	onHeap bool     // the system refused a mapping: a Go allocation stands in
+	size   int      // packed: the length of what mem packs; 0: mem is plain
+	segs   []uint32 // packed: where each segment's block starts in mem, and ends
+	tried  bool     // pack saw it and left it plain (it would not shrink)
 }
 
 // put copies the strings parts into the arena, one after the other, for the
@@ -66,7 +107,65 @@ func (a *arena) bytes(sp span) []byte {
 		return nil
 	}
 	c := a.chunks[sp.chunk-a.first]
+	if c.size > 0 {
+		return a.unpack(sp.chunk, c, int(sp.off), int(sp.n))
+	}
 	return c.mem[sp.off : sp.off+sp.n : sp.off+sp.n]
+}
+
+// unpack returns bytes off…off+n of packed chunk c (number num). Within one
+// segment they are the segment's own memory; across segments, a copy in join.
+func (a *arena) unpack(num uint32, c *chunk, off, n int) []byte {
+	s0, s1 := off/segSize, (off+n-1)/segSize
+	if s0 == s1 {
+		at := off - s0*segSize
+		return a.segment(num, c, s0)[at : at+n : at+n]
+	}
+	join := a.join[:0]
+	for k := s0; k <= s1; k++ {
+		seg := a.segment(num, c, k)
+		join = append(join, seg[max(off-k*segSize, 0):min(off+n-k*segSize, len(seg))]...)
+	}
+	a.join = join
+	if cap(join) > 4*segSize {
+		a.join = nil // a frame larger than a chunk: not kept for the next
+	}
+	return join[:n:n]
+}
+
+// segment returns segment k of packed chunk c (number num), unpacked: kept from
+// a read before, or unpacked into the buffer of the segment read least recently.
+func (a *arena) segment(num uint32, c *chunk, k int) []byte {
+	u := &a.unpacked
+	i := 0
+	for i < len(u)-1 && !u[i].is(num, k) {
+		i++
+	}
+	got := u[i]
+	copy(u[1:i+1], u[:i]) // the segment read now goes first
+	if !got.is(num, k) {
+		got = unpacked{num: num, seg: k, mem: unpackSeg(got.mem, c, k)}
+	}
+	u[0] = got
+	return got.mem
+}
+
+func (u *unpacked) is(num uint32, seg int) bool { return u.mem != nil && u.num == num && u.seg == seg }
+
+// unpackSeg unpacks segment k of packed chunk c into buf (or a new buffer when
+// buf is nil) and returns it.
+func unpackSeg(buf []byte, c *chunk, k int) []byte {
+	if cap(buf) < segSize {
+		buf = make([]byte, segSize)
+	}
+	want := min((k+1)*segSize, c.size) - k*segSize
+	got, err := snappy.Decode(buf[:segSize], c.mem[c.segs[k]:c.segs[k+1]])
+	if err != nil || len(got) != want || &got[0] != &buf[0] {
+		// Only this arena wrote the block: it cannot happen short of memory
+		// corruption. Zeros keep every span in bounds.
+		clear(buf[:want])
+	}
+	return buf[:want]
 }
 
 // str is bytes as a string over the arena's memory.
@@ -88,6 +187,9 @@ func (a *arena) room(n int) *chunk {
 			return c
 		}
 	}
+	if k := len(a.chunks); k > plainChunks {
+		a.pack(a.chunks[k-1-plainChunks])
+	}
 	var c *chunk
 	if k := len(a.spare); k > 0 && n <= chunkSize {
 		c = a.spare[k-1]
@@ -98,6 +200,36 @@ func (a *arena) room(n int) *chunk {
 	}
 	a.chunks = append(a.chunks, c)
 	return c
+}
+
+// pack replaces full chunk c's bytes with their segments' Snappy blocks, in a
+// mapping of their size, and gives the chunk's mapping back (or keeps it spare).
+// A chunk that would not shrink by an eighth (frames already compressed, say)
+// stays plain.
+func (a *arena) pack(c *chunk) {
+	if c.size > 0 || c.tried || len(c.mem) == 0 {
+		return
+	}
+	c.tried = true
+	nseg := (len(c.mem) + segSize - 1) / segSize
+	if need := nseg * snappy.MaxEncodedLen(segSize); len(a.scratch) < need {
+		a.scratch = make([]byte, need)
+	}
+	segs := make([]uint32, nseg+1)
+	d := 0
+	for k := range nseg {
+		d += len(snappy.Encode(a.scratch[d:], c.mem[k*segSize:min((k+1)*segSize, len(c.mem))]))
+		segs[k+1] = uint32(d)
+	}
+	if d > len(c.mem)-len(c.mem)/8 {
+		return
+	}
+	p := newChunk(d)
+	a.mapped += cap(p.mem)
+	p.mem = append(p.mem, a.scratch[:d]...)
+	plain := &chunk{mem: c.mem, onHeap: c.onHeap}
+	c.mem, c.onHeap, c.size, c.segs = p.mem, p.onHeap, len(c.mem), segs
+	a.release(plain)
 }
 
 // free releases the chunks that hold only bytes of events with sequences up to
@@ -119,8 +251,8 @@ func (a *arena) free(seq uint64) {
 }
 
 func (a *arena) release(c *chunk) {
-	if cap(c.mem) == chunkSize && len(a.spare) < spareChunks {
-		c.mem, c.last = c.mem[:0], 0
+	if c.size == 0 && cap(c.mem) == chunkSize && len(a.spare) < spareChunks {
+		*c = chunk{mem: c.mem[:0], onHeap: c.onHeap}
 		a.spare = append(a.spare, c)
 		return
 	}
@@ -155,4 +287,5 @@ func (a *arena) reset() {
 	}
 	a.first += uint32(len(a.chunks))
 	a.chunks, a.spare = nil, nil
+	a.unpacked, a.scratch, a.join = [unpackedN]unpacked{}, nil, nil
 }

@@ -1,6 +1,8 @@
 package session_test
 
 import (
+	"bytes"
+	"math/rand/v2"
 	"runtime"
 	"testing"
 
@@ -10,11 +12,31 @@ import (
 
 // BenchmarkRingRetained is what holding a full ring costs per retained event: the
 // Go heap the collector paces on (heap-B/event: it lets the heap grow to about
-// twice that before it collects), the arena outside it (arena-B/event), and the
-// allocations left per event. Frames arrive as the reader makes them, in 64 KB
-// slabs, with a summary string each, as a dialect decodes them.
+// twice that before it collects), the memory outside it (arena-B/event: the
+// slots and the packed chunks) and the allocations left per event. Frames
+// arrive as the reader makes them, in 64 KB slabs, with a summary string each,
+// as a dialect decodes them. The notes are 4096 distinct ones of the demo's
+// generator; random-text has each note's text replaced by random letters, as
+// little as prose can compress.
 func BenchmarkRingRetained(b *testing.B) {
-	frames := misskey.FirehoseFrames("1", 64)
+	notes := misskey.FirehoseFrames("1", 4096)
+	b.Run("notes", func(b *testing.B) { benchRetained(b, notes) })
+	random := make([][]byte, len(notes))
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i, f := range notes {
+		f = bytes.Clone(f)
+		if at := bytes.Index(f, []byte(`"text":"`)); at >= 0 {
+			text := f[at+len(`"text":"`):]
+			for j := 0; j < len(text) && text[j] != '"'; j++ {
+				text[j] = "abcdefghijklmnopqrstuvwxyz     "[rnd.IntN(31)]
+			}
+		}
+		random[i] = f
+	}
+	b.Run("random-text", func(b *testing.B) { benchRetained(b, random) })
+}
+
+func benchRetained(b *testing.B, frames [][]byte) {
 	const held = session.DefaultRingCap
 	var heap, arena, allocs float64
 	for b.Loop() {
@@ -46,4 +68,43 @@ func BenchmarkRingRetained(b *testing.B) {
 	b.ReportMetric(heap, "heap-B/event")
 	b.ReportMetric(arena, "arena-B/event")
 	b.ReportMetric(allocs, "allocs/event")
+}
+
+// BenchmarkRingGet is what reading held events costs: one in the newest, plain
+// chunks; all of them in order, as a filter typed reads them; one in a packed
+// chunk whose segments no recent read unpacked (each read a different chunk's),
+// the table's worst case when a sparse filter's rows are scattered through the
+// history.
+func BenchmarkRingGet(b *testing.B) {
+	notes := misskey.FirehoseFrames("1", 4096)
+	r := session.NewRing(session.DefaultRingCap)
+	for i := range session.DefaultRingCap {
+		f := notes[i%len(notes)]
+		r.Publish(session.Event{Dir: session.DirIn, Kind: "note", Summary: string(f[40:120]), Raw: f})
+	}
+	before, newest := r.Bounds()
+	b.Run("plain", func(b *testing.B) {
+		for b.Loop() {
+			if _, ok := r.Get(newest); !ok {
+				b.Fatal("not held")
+			}
+		}
+	})
+	b.Run("each-all", func(b *testing.B) { // a filter typed: every held event read
+		var n int
+		for b.Loop() {
+			r.Each(before, newest, func(_ uint64, e *session.Event) { n += len(e.Raw) })
+		}
+	})
+	b.Run("packed-cold", func(b *testing.B) {
+		seq := before + 1
+		for b.Loop() {
+			if seq += 1543; seq > newest-5000 {
+				seq = before + 1 + seq%1543
+			}
+			if _, ok := r.Get(seq); !ok {
+				b.Fatal("not held")
+			}
+		}
+	})
 }
