@@ -1,6 +1,7 @@
 package session
 
 import (
+	"time"
 	"unsafe"
 
 	"github.com/golang/snappy"
@@ -16,6 +17,13 @@ const chunkSize = 1 << 20
 // (and a chunk at a firehose's 14 MB/s fills in about 70 ms), so they stay
 // plain; history is read when a user scrolls, filters or exports.
 const plainChunks = 2
+
+// packAfter is how long a ring must keep its events before it packs them:
+// packing costs CPU for every byte, and the bytes of a ring that turns over
+// faster (a feed of hundreds of thousands of frames a second, a small ring) leave
+// before the memory saved would pay for it. The desktop's ring under a 20 000
+// events/s firehose keeps five seconds.
+const packAfter = time.Second
 
 // spareChunks is how many emptied chunks an arena keeps for reuse rather than
 // giving back, so that a ring in its steady state (one chunk emptied as one is
@@ -44,6 +52,9 @@ type arena struct {
 	first  uint32   // the number of chunks[0]; each chunk's is one more than the last's
 	spare  []*chunk
 	mapped int // bytes of chunks held, spare ones included
+
+	packAfter time.Duration    // packAfter, but for tests
+	now       func() time.Time // time.Now, but for tests
 
 	scratch  []byte              // what pack compresses into before it knows the size
 	unpacked [unpackedN]unpacked // the segments read last, the latest first
@@ -75,10 +86,11 @@ type span struct {
 type chunk struct {
 	mem    []byte // len is what is used; once packed, the Snappy block
 	last   uint64
-	onHeap bool     // the system refused a mapping: a Go allocation stands in
-	size   int      // packed: the length of what mem packs; 0: mem is plain
-	segs   []uint32 // packed: where each segment's block starts in mem, and ends
-	tried  bool     // pack saw it and left it plain (it would not shrink)
+	begun  time.Time // when the arena started filling it
+	onHeap bool      // the system refused a mapping: a Go allocation stands in
+	size   int       // packed: the length of what mem packs; 0: mem is plain
+	segs   []uint32  // packed: where each segment's block starts in mem, and ends
+	tried  bool      // pack saw it and left it plain (it would not shrink)
 }
 
 // put copies the strings parts into the arena, one after the other, for the
@@ -187,8 +199,17 @@ func (a *arena) room(n int) *chunk {
 			return c
 		}
 	}
-	if k := len(a.chunks); k > plainChunks {
-		a.pack(a.chunks[k-1-plainChunks])
+	now := a.now()
+	if k := len(a.chunks); k > plainChunks && now.Sub(a.chunks[0].begun) >= a.packAfter {
+		// The oldest chunk held was begun long enough ago: the ring keeps its
+		// events for a while. Pack the chunk that just left the plain ones, and
+		// one older chunk the ring kept plain while it turned over faster.
+		for i, packed := k-1-plainChunks, 0; i >= 0 && packed < 2; i-- {
+			if c := a.chunks[i]; c.size == 0 && !c.tried {
+				a.pack(c)
+				packed++
+			}
+		}
 	}
 	var c *chunk
 	if k := len(a.spare); k > 0 && n <= chunkSize {
@@ -198,6 +219,7 @@ func (a *arena) room(n int) *chunk {
 		c = newChunk(max(chunkSize, n))
 		a.mapped += cap(c.mem)
 	}
+	c.begun = now
 	a.chunks = append(a.chunks, c)
 	return c
 }

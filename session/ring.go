@@ -64,7 +64,7 @@ func NewRing(capacity int) *Ring {
 	if capacity <= 0 {
 		capacity = DefaultRingCap
 	}
-	r := &Ring{keys: make([]keyLabel, capacity), text: &arena{}}
+	r := &Ring{keys: make([]keyLabel, capacity), text: &arena{packAfter: packAfter, now: time.Now}}
 	owned := &mappings{arena: r.text}
 	size := capacity * int(unsafe.Sizeof(slot{}))
 	if mem, ok := mapChunk(size); ok {

@@ -86,6 +86,7 @@ func checkEvent(t *testing.T, seq uint64, e *session.Event) {
 // near their size; a frame larger than a chunk has a chunk of its own.
 func TestRingKeepsEveryHeldEventsBytes(t *testing.T) {
 	r := session.NewRing(session.DefaultRingCap)
+	r.PackAtOnce()
 	slots := r.Mapped() // the events' fixed parts, mapped once
 	if slots > 100*session.DefaultRingCap {
 		t.Errorf("%d bytes for the slots of %d events", slots, session.DefaultRingCap)
@@ -131,6 +132,7 @@ func TestRingKeepsEveryHeldEventsBytes(t *testing.T) {
 // that do not compress are kept as they are, as many bytes as they hold.
 func TestRingPackedChunksReadBack(t *testing.T) {
 	r := session.NewRing(50_000)
+	r.PackAtOnce()
 	slots := r.Mapped()
 	publishFrames(r, 1, 50_000)
 	for i, seq := range []uint64{1, 40_000, 2, 25_000, 39_999, 3, 50_000, 1} {
@@ -189,6 +191,7 @@ func TestRingPackedChunksReadBack(t *testing.T) {
 		return rnd
 	}
 	noise := session.NewRing(10_000)
+	noise.PackAtOnce()
 	noiseSlots := noise.Mapped()
 	for seq := uint64(1); seq <= 10_000; seq++ {
 		noise.Publish(session.Event{Summary: summaryOf(seq), Raw: frameAt(seq)})
@@ -206,6 +209,33 @@ func TestRingPackedChunksReadBack(t *testing.T) {
 	if m := r.Mapped() - slots; m > 10<<20 {
 		t.Errorf("the arena maps %d bytes for 50 000 padded frames", m)
 	}
+}
+
+// A ring that turns over within PackAfter leaves its chunks plain (packing them
+// would cost CPU for bytes about to leave); once it keeps its events longer, it
+// packs each chunk as it leaves the newest and catches up on the ones it left.
+func TestRingPacksWhatItKeeps(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	r := session.NewRing(20_000)
+	r.SetClock(func() time.Time { return now })
+	slots := r.Mapped()
+	publishFrames(r, 1, 60_000) // three turns at one instant
+	var held int
+	r.Each(0, 60_000, func(seq uint64, e *session.Event) { held += len(e.Summary) + len(e.Raw) })
+	if m := r.Mapped() - slots; m < held {
+		t.Fatalf("a ring turning over at once packed: %d bytes mapped for %d held", m, held)
+	}
+	now = now.Add(session.PackAfter) // the oldest chunk now was begun long enough ago
+	publishFrames(r, 60_001, 63_000) // a few chunks begun
+	partly := r.Mapped() - slots
+	if partly >= held {
+		t.Fatalf("the ring kept %d bytes plain once it kept its events %v", partly, session.PackAfter)
+	}
+	publishFrames(r, 63_001, 70_000)
+	if m := r.Mapped() - slots; m >= partly || m > held/4+3<<20 { // the newest three chunks stay plain
+		t.Fatalf("the ring packed %d → %d bytes of %d held, not catching up", partly, m, held)
+	}
+	r.Each(0, 70_000, func(seq uint64, e *session.Event) { checkEvent(t, seq, e) })
 }
 
 // What Get and Since hand out is the reader's own: the ring wrapping past it does
