@@ -103,7 +103,7 @@ fuzz:
 bench: build
 	@command -v npm >/dev/null 2>&1 && [ -x .bench/node_modules/.bin/wscat ] || \
 		(mkdir -p .bench && cd .bench && npm install --no-save --silent wscat@6.1.0) || echo "no npm: the wscat row stays empty"
-	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 3 ./internal/firebench ./session/jsonscan ./session/misskey ./session/websocket ./ui
+	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchmem -count 3 ./internal/firebench ./session ./session/jsonscan ./session/misskey ./session/websocket ./ui
 	$(GO) run ./cmd/feedbench --feedscope $(CLI)
 	LANG=en_US.UTF-8 $(GO) test -tags $(TAGS) -run TestSixteenProfilesNoStarvation -v -count 1 ./ui | grep -E "combined|FAIL|ok"
 
