@@ -93,6 +93,17 @@ func (q Query) Empty() bool { return len(q.terms) == 0 }
 // String returns the text the query was parsed from.
 func (q Query) String() string { return q.text }
 
+// ReadsText reports whether Match looks at an event's Summary or Raw (free text
+// or a regex): a query of fields alone can walk the ring with EachHead.
+func (q Query) ReadsText() bool {
+	for _, t := range q.terms {
+		if t.field == "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Match reports whether e passes every term.
 func (q Query) Match(e *session.Event) bool {
 	for i := range q.terms {

@@ -117,3 +117,15 @@ func BenchmarkFilterRaw(b *testing.B) {
 		})
 	}
 }
+
+func TestReadsText(t *testing.T) {
+	for text, want := range map[string]bool{"": false, "kind:note -dir:out": false, "profile:a sunset": true, "/x+/": true, "-alice": true} {
+		q, err := Parse(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.ReadsText() != want {
+			t.Errorf("%q reads text: %v, want %v", text, !want, want)
+		}
+	}
+}

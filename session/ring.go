@@ -157,16 +157,15 @@ func own(s, summary string, raw []byte) string {
 // what differs from the last view is written: a write of a pointer costs a
 // barrier while the collector runs, and under a firehose it often does.
 func (r *Ring) view(i int, e *Event) {
+	r.viewHead(i, e)
+	r.viewText(i, e)
+}
+
+// viewText fills in the summary and the raw frame of the event at position i.
+func (r *Ring) viewText(i int, e *Event) {
 	s := &r.slots[i]
-	if nm := &r.names.list[s.name]; e.Profile != nm.profile || e.Dialect != nm.dialect || e.Dir != nm.dir || e.Sub != nm.sub || e.Kind != nm.kind {
-		e.Profile, e.Dialect, e.Dir, e.Sub, e.Kind = nm.profile, nm.dialect, nm.dir, nm.sub, nm.kind
-	}
 	text := r.text.bytes(s.text)
-	e.Summary, e.Key, e.Label = str(text[:s.summary]), r.keys[i].key, r.keys[i].label
-	e.Time = time.Time{}
-	if s.flags&hasTime != 0 {
-		e.Time = time.Unix(s.sec, int64(s.nsec)).In(r.names.list[s.name].loc)
-	}
+	e.Summary = str(text[:s.summary])
 	switch {
 	case len(text) > int(s.summary):
 		e.Raw = text[s.summary:]
@@ -174,6 +173,20 @@ func (r *Ring) view(i int, e *Event) {
 		e.Raw = []byte{}
 	default:
 		e.Raw = nil
+	}
+}
+
+// viewHead is view without the summary and the raw frame, which it leaves as
+// they were.
+func (r *Ring) viewHead(i int, e *Event) {
+	s := &r.slots[i]
+	if nm := &r.names.list[s.name]; e.Profile != nm.profile || e.Dialect != nm.dialect || e.Dir != nm.dir || e.Sub != nm.sub || e.Kind != nm.kind {
+		e.Profile, e.Dialect, e.Dir, e.Sub, e.Kind = nm.profile, nm.dialect, nm.dir, nm.sub, nm.kind
+	}
+	e.Key, e.Label = r.keys[i].key, r.keys[i].label
+	e.Time = time.Time{}
+	if s.flags&hasTime != 0 {
+		e.Time = time.Unix(s.sec, int64(s.nsec)).In(r.names.list[s.name].loc)
 	}
 	e.Geo, e.Heading, e.Speed = nil, nil, nil
 	if s.flags&hasGeo != 0 {
@@ -293,6 +306,24 @@ func (e Event) Clone() Event {
 // of *e, a map key, a sub-slice) must be copied first — e.Clone() does it for the
 // whole event. Its other strings are the reader's to keep.
 func (r *Ring) Each(seq, upTo uint64, f func(seq uint64, e *Event)) (missed uint64) {
+	return r.each(seq, upTo, nil, f)
+}
+
+// EachHead is Each for readers that look at the Summary and Raw of few events,
+// if any (a filter by profile or kind, the map's positions): text, when not
+// nil, is called with each event before f and says whether f needs them; the
+// others' are empty. What the ring has packed of those stays packed, which makes
+// a walk of a full ring about ten times quicker (BenchmarkRingGet). text runs
+// under the ring's lock, as f does.
+func (r *Ring) EachHead(seq, upTo uint64, text func(e *Event) bool, f func(seq uint64, e *Event)) (missed uint64) {
+	if text == nil {
+		text = func(*Event) bool { return false }
+	}
+	return r.each(seq, upTo, text, f)
+}
+
+// each is Each (text nil) and EachHead.
+func (r *Ring) each(seq, upTo uint64, text func(e *Event) bool, f func(seq uint64, e *Event)) (missed uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	oldest := r.total - uint64(r.n)
@@ -303,7 +334,13 @@ func (r *Ring) Each(seq, upTo uint64, f func(seq uint64, e *Event)) (missed uint
 	upTo = min(upTo, r.total)
 	c := len(r.slots)
 	for q := seq; q < upTo; q++ {
-		r.view((r.head+int(q-oldest))%c, &r.lent)
+		i := (r.head + int(q-oldest)) % c
+		r.viewHead(i, &r.lent)
+		if text == nil || text(&r.lent) {
+			r.viewText(i, &r.lent)
+		} else {
+			r.lent.Summary, r.lent.Raw = "", nil
+		}
 		f(q+1, &r.lent)
 	}
 	r.lent = Event{} // nothing of the last event stays reachable from the ring

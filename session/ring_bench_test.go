@@ -72,7 +72,8 @@ func benchRetained(b *testing.B, frames [][]byte) {
 }
 
 // BenchmarkRingGet is what reading held events costs: one in the newest, plain
-// chunks; all of them in order, as a filter typed reads them; one in a packed
+// chunks; all of them in order, as a filter typed reads them, with their text
+// and without (EachHead, a filter by field); one in a packed
 // chunk whose segments no recent read unpacked (each read a different chunk's),
 // the table's worst case when a sparse filter's rows are scattered through the
 // history.
@@ -96,6 +97,12 @@ func BenchmarkRingGet(b *testing.B) {
 		var n int
 		for b.Loop() {
 			r.Each(before, newest, func(_ uint64, e *session.Event) { n += len(e.Raw) })
+		}
+	})
+	b.Run("each-head", func(b *testing.B) { // a filter by field: no text read
+		var n int
+		for b.Loop() {
+			r.EachHead(before, newest, nil, func(_ uint64, e *session.Event) { n += len(e.Kind) })
 		}
 	})
 	b.Run("packed-cold", func(b *testing.B) {

@@ -238,6 +238,36 @@ func TestRingPacksWhatItKeeps(t *testing.T) {
 	r.Each(0, 70_000, func(seq uint64, e *session.Event) { checkEvent(t, seq, e) })
 }
 
+// EachHead hands out what Each does but the summaries and frames, except those
+// of the events its text function asks for.
+func TestRingEachHead(t *testing.T) {
+	r := session.NewRing(30_000)
+	r.PackAtOnce()
+	publishFrames(r, 1, 30_000)
+	r.Publish(session.Event{Dir: session.DirState, Profile: "p", Kind: "open", Summary: "connected", Key: "k", Geo: &session.Point{Lon: 1, Lat: 2}})
+	var all []session.Event
+	r.Each(0, 30_001, func(_ uint64, e *session.Event) { all = append(all, e.Clone()) })
+	n := 0
+	r.EachHead(0, 30_001, func(e *session.Event) bool { return e.Dir == session.DirState }, func(seq uint64, e *session.Event) {
+		want := all[seq-30_001+uint64(len(all))-1]
+		if e.Dir != session.DirState {
+			want.Summary, want.Raw = "", nil
+		}
+		if !reflect.DeepEqual(*e, want) {
+			t.Fatalf("event %d: %+v, want %+v", seq, *e, want)
+		}
+		n++
+	})
+	if n != len(all) {
+		t.Fatalf("EachHead saw %d of %d", n, len(all))
+	}
+	r.EachHead(29_990, 30_001, nil, func(seq uint64, e *session.Event) {
+		if e.Summary != "" || e.Raw != nil {
+			t.Fatalf("event %d kept its text: %q", seq, e.Summary)
+		}
+	})
+}
+
 // What Get and Since hand out is the reader's own: the ring wrapping past it does
 // not change it.
 func TestRingCopiesOutlastTheRing(t *testing.T) {

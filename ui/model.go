@@ -97,7 +97,7 @@ func (m *Model) IndexOf(seq uint64) int {
 // how many events it overwrote before the view took them.
 func (m *Model) Advance(upTo uint64) (evictedRows int, missed uint64) {
 	if upTo > m.last {
-		missed = m.ring.Each(m.last, upTo, func(seq uint64, e *session.Event) {
+		missed = m.each(m.last, upTo, func(seq uint64, e *session.Event) {
 			if m.pass(e) && m.shown(seq, e) {
 				m.take(seq, e)
 			}
@@ -142,12 +142,24 @@ func (m *Model) refilter() {
 	m.gen++
 	m.rows = m.rows[:0]
 	m.retries, m.repeats = nil, nil
-	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
+	m.each(m.floor, m.last, func(seq uint64, e *session.Event) {
 		if m.pass(e) && m.shown(seq, e) {
 			m.take(seq, e)
 		}
 	})
 }
+
+// each walks the ring from after seq to upTo for pass and take: with the
+// summaries and frames when the query reads them, otherwise only the states',
+// whose summaries take compares (the ring keeps the rest packed).
+func (m *Model) each(seq, upTo uint64, f func(seq uint64, e *session.Event)) uint64 {
+	if m.query.ReadsText() {
+		return m.ring.Each(seq, upTo, f)
+	}
+	return m.ring.EachHead(seq, upTo, isState, f)
+}
+
+func isState(e *session.Event) bool { return e.Dir == session.DirState }
 
 // take adds the row for seq, folding a profile's retry loop into one row: when a
 // connecting and a reconnecting state repeat as they were, with nothing else
@@ -249,7 +261,7 @@ func (m *Model) Visible() []session.Event {
 // show. It returns how many events it hid.
 func (m *Model) ClearScope() int {
 	n := 0
-	m.ring.Each(m.floor, m.last, func(seq uint64, e *session.Event) {
+	m.ring.EachHead(m.floor, m.last, nil, func(seq uint64, e *session.Event) {
 		if m.scope.match(e) && m.shown(seq, e) {
 			n++
 		}

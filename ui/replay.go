@@ -381,7 +381,7 @@ func (a *App) hideSourceEvents(upTo map[string]uint64) {
 	a.list.Reset()
 	var fixes []trackFix
 	_, last := a.ctl.Ring().Bounds()
-	a.ctl.Ring().Each(0, min(a.model.Last(), last), func(seq uint64, e *session.Event) {
+	a.ctl.Ring().EachHead(0, min(a.model.Last(), last), nil, func(seq uint64, e *session.Event) {
 		if e.Dir == session.DirIn && a.model.InView(seq, e) {
 			if f, ok := fixOf(e); ok {
 				fixes = append(fixes, f)
