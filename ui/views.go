@@ -24,10 +24,11 @@ type rowView interface {
 }
 
 // eachHeld calls f with the held events among seqs (ascending): a few are read one
-// by one, many in one walk of the ring. f runs under the ring's lock: it must be
-// quick, must not call the ring and must copy what it keeps of e's Summary and Raw
-// (see Ring.Each).
-func eachHeld(r *session.Ring, seqs []uint64, f func(seq uint64, e *session.Event)) {
+// by one, many in one walk of the ring, with their Summary and Raw only when text
+// (Ring.EachHead: the ring's history stays packed). f runs under the ring's lock:
+// it must be quick, must not call the ring and must copy what it keeps of e's
+// Summary and Raw (see Ring.Each).
+func eachHeld(r *session.Ring, seqs []uint64, text bool, f func(seq uint64, e *session.Event)) {
 	if len(seqs) == 0 {
 		return
 	}
@@ -40,7 +41,11 @@ func eachHeld(r *session.Ring, seqs []uint64, f func(seq uint64, e *session.Even
 		return
 	}
 	j := 0
-	r.Each(seqs[0]-1, seqs[len(seqs)-1], func(seq uint64, e *session.Event) {
+	var withText func(*session.Event) bool // nil: none
+	if text {
+		withText = func(*session.Event) bool { return true }
+	}
+	r.EachHead(seqs[0]-1, seqs[len(seqs)-1], withText, func(seq uint64, e *session.Event) {
 		for j < len(seqs) && seqs[j] < seq {
 			j++ // no longer held
 		}
@@ -145,7 +150,7 @@ func (v *latestView) sync() {
 		}
 		v.noteFull()
 	}
-	eachHeld(v.m.ring, c.added, func(seq uint64, e *session.Event) {
+	eachHeld(v.m.ring, c.added, false, func(seq uint64, e *session.Event) {
 		k := subjectOf(e)
 		r := v.index[k]
 		if r == nil {
@@ -400,7 +405,7 @@ func (s *sortedView) startFull() {
 	}
 	slices.Sort(seqs)
 	entries := make([]sortEntry, 0, len(seqs))
-	eachHeld(s.ring, seqs, func(seq uint64, e *session.Event) { entries = append(entries, keyOf(s.col, seq, e)) })
+	eachHeld(s.ring, seqs, s.col == colSummary, func(seq uint64, e *session.Event) { entries = append(entries, keyOf(s.col, seq, e)) })
 	s.issued++
 	s.ticket = s.issued
 	t, desc := s.ticket, s.desc
@@ -457,7 +462,7 @@ func (s *sortedView) apply(c changes) {
 		return
 	}
 	add := make([]sortEntry, 0, len(c.added))
-	eachHeld(s.ring, c.added, func(seq uint64, e *session.Event) { add = append(add, keyOf(s.col, seq, e)) })
+	eachHeld(s.ring, c.added, s.col == colSummary, func(seq uint64, e *session.Event) { add = append(add, keyOf(s.col, seq, e)) })
 	if gone != nil {
 		add = slices.DeleteFunc(add, func(e sortEntry) bool { return gone(e.seq) })
 	}
