@@ -192,7 +192,7 @@ func New(a fyne.App, ctl *control.Controller, o Options) *App {
 			pos, size := a.Driver().AbsolutePositionForObject(fa.pause), fa.pause.Size()
 			scale := fa.win.Canvas().Scale()
 			return int((pos.X + size.Width/2) * scale), int((pos.Y + size.Height/2) * scale)
-		})
+		}, ctl.Ring().Mapped)
 	}
 	fa.win.SetCloseIntercept(func() { fa.win.Close() })
 	ctl.OnSaveError(func(err error) {

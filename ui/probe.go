@@ -21,10 +21,12 @@ type probe struct {
 	start              time.Time
 	// target is where, in window pixels, the harness clicks to pause.
 	target func() (x, y int)
+	// ring is how many bytes the ring holds outside the Go heap.
+	ring func() int
 }
 
-func newProbe(target func() (x, y int)) *probe {
-	p := &probe{start: time.Now(), target: target}
+func newProbe(target func() (x, y int), ring func() int) *probe {
+	p := &probe{start: time.Now(), target: target, ring: ring}
 	go p.report()
 	return p
 }
@@ -61,8 +63,8 @@ func (p *probe) report() {
 			log.Printf("probe: pause-button at %d,%d", x, y)
 		}
 		p.mu.Lock()
-		log.Printf("probe: t=%.0fs repaints=%d events=%d max-queue=%.1fms max-update=%.1fms rss=%dMB",
-			time.Since(p.start).Seconds(), p.applies, p.events, ms(p.maxQueue), ms(p.maxApply), rssMB())
+		log.Printf("probe: t=%.0fs repaints=%d events=%d max-queue=%.1fms max-update=%.1fms rss=%dMB ring=%dMB",
+			time.Since(p.start).Seconds(), p.applies, p.events, ms(p.maxQueue), ms(p.maxApply), rssMB(), p.ring()>>20)
 		p.applies, p.events, p.maxQueue, p.maxApply = 0, 0, 0, 0
 		p.mu.Unlock()
 	}

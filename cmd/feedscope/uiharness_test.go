@@ -136,6 +136,9 @@ func TestUIUnderFirehose(t *testing.T) {
 	if n := len(rss); n > 0 {
 		fmt.Printf("  RSS at the end (MB): %s\n", rss[n-1])
 	}
+	if m := regexp.MustCompile(`ring=(\d+)MB`).FindStringSubmatch(probes[len(probes)-1]); m != nil {
+		fmt.Printf("  the ring outside the Go heap at the end (MB): %s\n", m[1])
+	}
 	fmt.Print(memory)
 	for _, l := range latencies {
 		if l > 100*time.Millisecond {
