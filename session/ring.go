@@ -19,7 +19,8 @@ const DefaultRingCap = 100_000
 // A held event costs the Go heap little: its fixed fields are a pointer-free slot
 // in a mapping of their own, its names (profile, dialect, direction,
 // subscription, kind) an index into a table of the ones held, and its summary and
-// raw frame sit in the ring's arena, outside the heap. Only Key and Label stay on
+// raw frame sit in the ring's arena, outside the heap, packed once the ring has
+// kept them a while (see arena.go). Only Key and Label stay on
 // the heap, where readers may keep them. Get and Since hand out copies; Each
 // lends the ring's memory for the call only.
 type Ring struct {
@@ -338,7 +339,7 @@ func (r *Ring) each(seq, upTo uint64, text func(e *Event) bool, f func(seq uint6
 		r.viewHead(i, &r.lent)
 		if text == nil || text(&r.lent) {
 			r.viewText(i, &r.lent)
-		} else {
+		} else if r.lent.Summary != "" || r.lent.Raw != nil {
 			r.lent.Summary, r.lent.Raw = "", nil
 		}
 		f(q+1, &r.lent)
