@@ -329,7 +329,9 @@ func (r *Ring) each(seq, upTo uint64, text func(e *Event) bool, f func(seq uint6
 	defer r.mu.Unlock()
 	oldest := r.total - uint64(r.n)
 	if seq < oldest {
-		missed = min(oldest, upTo) - seq
+		if upTo > seq { // an empty range misses nothing
+			missed = min(oldest, upTo) - seq
+		}
 		seq = oldest
 	}
 	upTo = min(upTo, r.total)

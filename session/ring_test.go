@@ -45,6 +45,9 @@ func TestRingBySequence(t *testing.T) {
 	if missed := r.Each(0, 1, func(uint64, *session.Event) { t.Fatal("called for an overwritten event") }); missed != 1 {
 		t.Fatalf("a range wholly overwritten: missed %d", missed)
 	}
+	if missed := r.Each(1, 0, func(uint64, *session.Event) { t.Fatal("called for an empty range") }); missed != 0 {
+		t.Fatalf("a range ending before it starts, from an overwritten event: missed %d", missed)
+	}
 }
 
 // frameOf is the frame of the event with sequence seq: its bytes name seq and its
