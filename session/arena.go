@@ -53,8 +53,10 @@ type arena struct {
 	spare  []*chunk
 	mapped int // bytes of chunks held, spare ones included
 
-	packAfter time.Duration    // packAfter, but for tests
-	now       func() time.Time // time.Now, but for tests
+	packAfter time.Duration            // packAfter, but for tests
+	now       func() time.Time         // time.Now, but for tests
+	mmap      func(int) ([]byte, bool) // mapChunk, but for tests
+	munmap    func([]byte)             // unmapChunk, but for tests
 
 	scratch  []byte              // what pack compresses into before it knows the size
 	unpacked [unpackedN]unpacked // the segments read last, the latest first
@@ -216,7 +218,7 @@ func (a *arena) room(n int) *chunk {
 		c = a.spare[k-1]
 		a.spare = a.spare[:k-1]
 	} else {
-		c = newChunk(max(chunkSize, n))
+		c = a.newChunk(max(chunkSize, n))
 		a.mapped += cap(c.mem)
 	}
 	c.begun = now
@@ -246,7 +248,7 @@ func (a *arena) pack(c *chunk) {
 	if d > len(c.mem)-len(c.mem)/8 {
 		return
 	}
-	p := newChunk(d)
+	p := a.newChunk(d)
 	a.mapped += cap(p.mem)
 	p.mem = append(p.mem, a.scratch[:d]...)
 	plain := &chunk{mem: c.mem, onHeap: c.onHeap}
@@ -284,7 +286,7 @@ func (a *arena) release(c *chunk) {
 func (a *arena) unmap(c *chunk) {
 	a.mapped -= cap(c.mem)
 	if !c.onHeap {
-		unmapChunk(c.mem[:cap(c.mem)])
+		a.munmap(c.mem[:cap(c.mem)])
 	}
 	c.mem = nil
 }
@@ -292,8 +294,8 @@ func (a *arena) unmap(c *chunk) {
 // newChunk maps a chunk of at least size bytes; when the system refuses, the
 // chunk is an ordinary allocation (the collector then counts it, nothing else
 // changes).
-func newChunk(size int) *chunk {
-	if mem, ok := mapChunk(size); ok {
+func (a *arena) newChunk(size int) *chunk {
+	if mem, ok := a.mmap(size); ok {
 		return &chunk{mem: mem[:0]}
 	}
 	return &chunk{mem: make([]byte, 0, size), onHeap: true}

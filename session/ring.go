@@ -65,7 +65,7 @@ func NewRing(capacity int) *Ring {
 	if capacity <= 0 {
 		capacity = DefaultRingCap
 	}
-	r := &Ring{keys: make([]keyLabel, capacity), text: &arena{packAfter: packAfter, now: time.Now}}
+	r := &Ring{keys: make([]keyLabel, capacity), text: &arena{packAfter: packAfter, now: time.Now, mmap: mapChunk, munmap: unmapChunk}}
 	owned := &mappings{arena: r.text}
 	size := capacity * int(unsafe.Sizeof(slot{}))
 	if mem, ok := mapChunk(size); ok {
