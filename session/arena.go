@@ -198,6 +198,9 @@ func raw(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 func (a *arena) room(n int) *chunk {
 	if k := len(a.chunks); k > 0 {
 		if c := a.chunks[k-1]; cap(c.mem)-len(c.mem) >= n {
+			if len(c.mem) == 0 {
+				c.begun = a.now() // emptied by free: begun again
+			}
 			return c
 		}
 	}

@@ -137,3 +137,16 @@ func (r *Ring) CheckArena() (heap int, err error) {
 	}
 	return heap, nil
 }
+
+// PackedChunks is how many of the ring's chunks are packed.
+func (r *Ring) PackedChunks() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, c := range r.text.chunks {
+		if c.size > 0 {
+			n++
+		}
+	}
+	return n
+}

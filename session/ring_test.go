@@ -376,3 +376,30 @@ func TestRingKeepsEveryField(t *testing.T) {
 		t.Fatalf("%d names for %d events held", n, r.Cap())
 	}
 }
+
+// A chunk emptied by the ring evicting every event with bytes in it starts again
+// as a new one, begun when it is filled again: a ring that held little for a
+// while and then turns over at once does not pack it as if it kept its events
+// since the chunk was first begun.
+func TestRingEmptiedChunkBegunAgain(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	r := session.NewRing(4)
+	r.SetClock(func() time.Time { return now })
+	r.Publish(session.Event{Summary: "early", Raw: frameOf(1)})
+	for range 4 {
+		r.Publish(session.Event{Kind: "state"}) // no bytes: the chunk empties
+	}
+	now = now.Add(time.Minute)
+	frame := bytes.Repeat([]byte("a compressible frame "), 600<<10/21)
+	for i := range 4 { // a chunk each, filled at one instant
+		r.Publish(session.Event{Summary: "now", Raw: frame})
+		if n := r.PackedChunks(); n > 0 {
+			t.Fatalf("a ring turning over at once packed %d chunks at its event %d", n, i+1)
+		}
+	}
+	now = now.Add(session.PackAfter)
+	r.Publish(session.Event{Summary: "later", Raw: frame})
+	if r.PackedChunks() == 0 {
+		t.Fatal("a ring keeping its events longer than PackAfter did not pack")
+	}
+}
