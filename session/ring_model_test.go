@@ -22,13 +22,33 @@ import (
 // or reused too early shows up as other bytes.
 func TestRingAgreesWithModel(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(11, 12))
-	for run := range 24 {
+	var seen ringStats
+	for run := range 16 {
 		ops := make([]byte, 160+rnd.IntN(160))
 		for i := range ops {
 			ops[i] = byte(rnd.Uint32())
 		}
-		t.Run(fmt.Sprint(run), func(t *testing.T) { runRing(t, ops) })
+		t.Run(fmt.Sprint(run), func(t *testing.T) { seen.add(runRing(t, ops)) })
 	}
+	// The runs went where the bugs would be.
+	if seen.packed == 0 || seen.onHeap == 0 || seen.huge == 0 || seen.clears == 0 || seen.evictedAll == 0 {
+		t.Errorf("the runs never %+v", seen)
+	}
+	t.Logf("%+v", seen)
+}
+
+// ringStats is what a run of runRing reached: the steps after which the arena
+// held packed chunks, chunks on the heap, a chunk larger than chunkSize; how
+// often it was cleared or held no bytes with events held; bytes published.
+type ringStats struct{ packed, onHeap, huge, clears, evictedAll, published int }
+
+func (s *ringStats) add(o ringStats) {
+	s.packed += o.packed
+	s.onHeap += o.onHeap
+	s.huge += o.huge
+	s.clears += o.clears
+	s.evictedAll += o.evictedAll
+	s.published += o.published
 }
 
 // FuzzRing runs runRing on the fuzzer's byte strings; `go test` runs only these
@@ -45,7 +65,7 @@ func FuzzRing(f *testing.F) {
 		}
 		f.Add(ops)
 	}
-	f.Fuzz(runRing)
+	f.Fuzz(func(t *testing.T, ops []byte) { runRing(t, ops) })
 }
 
 // opReader hands out the bytes of a sequence of operations, zeros past its end.
@@ -135,7 +155,7 @@ func (m *testMapper) munmap(mem []byte) {
 
 // runRing drives one ring through the operations ops spells and checks it
 // against the model after every one.
-func runRing(t *testing.T, ops []byte) {
+func runRing(t *testing.T, ops []byte) (stats ringStats) {
 	o := &opReader{ops}
 	capacity := []int{1, 3, 40, 700, 2500}[o.next()%5]
 	r := session.NewRing(capacity)
@@ -146,14 +166,13 @@ func runRing(t *testing.T, ops []byte) {
 	slots := r.Mapped()
 
 	var (
-		model     []heldEvent // the events held, oldest first
-		total     uint64
-		maxEver   int // the largest event published since the last Clear
-		published int // bytes of frames published
-		big       int // events held larger than a segment: the model keeps them, so few
-		buf       []byte
-		kept      []session.Event // copies handed out by Get and Since
-		keptOf    []heldEvent     // what each is a copy of
+		model   []heldEvent // the events held, oldest first
+		total   uint64
+		maxEver int // the largest event published since the last Clear
+		big     int // events held larger than a segment: the model keeps them, so few
+		buf     []byte
+		kept    []session.Event // copies handed out by Get and Since
+		keptOf  []heldEvent     // what each is a copy of
 	)
 	want := func(seq uint64) heldEvent { return model[len(model)-int(total-seq)-1] }
 	before := func() uint64 { return total - uint64(len(model)) }
@@ -186,7 +205,7 @@ func runRing(t *testing.T, ops []byte) {
 		default:
 			n = 1 + rnd.IntN(40)
 		}
-		if n > 64<<10 && (big >= 4 || published > 48<<20) {
+		if n > 64<<10 && (big >= 4 || stats.published > 6<<20) {
 			n %= 3000 // the model holds a few large frames at most; the test stays quick
 		}
 		if n > 0 {
@@ -196,7 +215,7 @@ func runRing(t *testing.T, ops []byte) {
 				e.Summary = fmt.Sprintf("event %d · %s", seq, strings.Repeat("é", rnd.IntN(50)))
 			}
 		}
-		published += n
+		stats.published += n
 		if rnd.IntN(3) == 0 && len(e.Summary) > 4 {
 			e.Key, e.Label = "k"+fmt.Sprint(seq%7), e.Summary[:4] // a label cut from the summary
 		}
@@ -287,6 +306,7 @@ func runRing(t *testing.T, ops []byte) {
 		case 8:
 			r.Clear()
 			model, big, maxEver = nil, 0, 0
+			stats.clears++
 			if got := r.Mapped(); got != slots {
 				t.Fatalf("Clear left %d bytes mapped, the slots are %d", got, slots)
 			}
@@ -302,14 +322,20 @@ func runRing(t *testing.T, ops []byte) {
 			m.fail = o.next()%3 == 0
 		}
 
-		heap, err := r.CheckArena()
+		shape, err := r.CheckArena()
 		if err != nil {
 			t.Fatal(err)
 		}
 		arena := r.Mapped() - slots
-		if arena-heap != m.held {
-			t.Fatalf("the arena says it maps %d bytes (%d on the heap), the system holds %d", arena, heap, m.held)
+		if arena-shape.OnHeap != m.held {
+			t.Fatalf("the arena says it maps %d bytes (%d on the heap), the system holds %d", arena, shape.OnHeap, m.held)
 		}
+		if b, n := r.Bounds(); b != before() || n != total {
+			t.Fatalf("bounds %d…%d, the model holds %d…%d", b+1, n, before()+1, total)
+		}
+		stats.packed += min(shape.Packed, 1)
+		stats.onHeap += min(shape.OnHeap, 1)
+		stats.huge += min(shape.Huge, 1)
 		held, withText := 0, 0
 		for _, e := range model {
 			if n := len(e.summary) + len(e.raw); n > 0 {
@@ -321,6 +347,9 @@ func runRing(t *testing.T, ops []byte) {
 		// wastes less than the event that did not fit in it; a page rounds each.
 		limit := 2*held + 2*max(1<<20, maxEver) + 2<<20 + page*(withText+4)
 		if withText == 0 {
+			if before() > 0 && len(model) > 0 {
+				stats.evictedAll++
+			}
 			limit = max(1<<20, maxEver) + page + 2<<20 // the newest chunk, emptied, and the spares
 		}
 		if arena > limit {
@@ -332,4 +361,5 @@ func runRing(t *testing.T, ops []byte) {
 			t.Fatalf("copy %d of %d changed", i, len(kept))
 		}
 	}
+	return stats
 }

@@ -393,13 +393,13 @@ func TestRingEmptiedChunkBegunAgain(t *testing.T) {
 	frame := bytes.Repeat([]byte("a compressible frame "), 600<<10/21)
 	for i := range 4 { // a chunk each, filled at one instant
 		r.Publish(session.Event{Summary: "now", Raw: frame})
-		if n := r.PackedChunks(); n > 0 {
-			t.Fatalf("a ring turning over at once packed %d chunks at its event %d", n, i+1)
+		if shape, _ := r.CheckArena(); shape.Packed > 0 {
+			t.Fatalf("a ring turning over at once packed %d chunks at its event %d", shape.Packed, i+1)
 		}
 	}
 	now = now.Add(session.PackAfter)
 	r.Publish(session.Event{Summary: "later", Raw: frame})
-	if r.PackedChunks() == 0 {
+	if shape, _ := r.CheckArena(); shape.Packed == 0 {
 		t.Fatal("a ring keeping its events longer than PackAfter did not pack")
 	}
 }
