@@ -239,13 +239,17 @@ func (a *arena) pack(c *chunk) {
 	}
 	c.tried = true
 	nseg := (len(c.mem) + segSize - 1) / segSize
-	if need := nseg * snappy.MaxEncodedLen(segSize); len(a.scratch) < need {
-		a.scratch = make([]byte, need)
+	scratch := a.scratch
+	if need := nseg * snappy.MaxEncodedLen(segSize); len(scratch) < need {
+		scratch = make([]byte, need)
+		if need <= chunkSize/segSize*snappy.MaxEncodedLen(segSize) {
+			a.scratch = scratch // kept for the next chunk; a larger frame's chunk is rare, and its scratch as large
+		}
 	}
 	segs := make([]uint32, nseg+1)
 	d := 0
 	for k := range nseg {
-		d += len(snappy.Encode(a.scratch[d:], c.mem[k*segSize:min((k+1)*segSize, len(c.mem))]))
+		d += len(snappy.Encode(scratch[d:], c.mem[k*segSize:min((k+1)*segSize, len(c.mem))]))
 		segs[k+1] = uint32(d)
 	}
 	if d > len(c.mem)-len(c.mem)/8 {
@@ -253,7 +257,7 @@ func (a *arena) pack(c *chunk) {
 	}
 	p := a.newChunk(d)
 	a.mapped += cap(p.mem)
-	p.mem = append(p.mem, a.scratch[:d]...)
+	p.mem = append(p.mem, scratch[:d]...)
 	plain := &chunk{mem: c.mem, onHeap: c.onHeap}
 	c.mem, c.onHeap, c.size, c.segs = p.mem, p.onHeap, len(c.mem), segs
 	a.release(plain)

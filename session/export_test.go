@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"time"
+
+	"github.com/golang/snappy"
 )
 
 // NamesHeld is how many entries the ring's table of names has, for the tests.
@@ -84,6 +86,9 @@ func (r *Ring) CheckArena() (shape ArenaShape, err error) {
 		if len(c.mem) != 0 || cap(c.mem) != chunkSize || c.size != 0 || c.segs != nil || c.tried {
 			return shape, fmt.Errorf("a spare chunk is not empty and plain: len %d cap %d size %d", len(c.mem), cap(c.mem), c.size)
 		}
+	}
+	if std := chunkSize / segSize * snappy.MaxEncodedLen(segSize); cap(a.scratch) > std {
+		return shape, fmt.Errorf("the arena keeps %d bytes to pack into, a chunk needs %d", cap(a.scratch), std)
 	}
 	before := r.total - uint64(r.n)
 	var prev uint64
