@@ -1,6 +1,7 @@
 package session
 
 import (
+	"math"
 	"time"
 	"unsafe"
 
@@ -93,6 +94,20 @@ type chunk struct {
 	size   int       // packed: the length of what mem packs; 0: mem is plain
 	segs   []uint32  // packed: where each segment's block starts in mem, and ends
 	tried  bool      // pack saw it and left it plain (it would not shrink)
+}
+
+// maxSpan is the most bytes one event keeps in the arena: a span counts in 32
+// bits. Only an event of 4 GiB or more (a profile's read limit may allow such a
+// frame) is cut to it, by fitSpan, keeping its start.
+const maxSpan uint64 = math.MaxUint32
+
+// fitSpan returns summary and frame, cut to maxSpan bytes together.
+func fitSpan(summary string, frame []byte) (string, []byte) {
+	if uint64(len(summary))+uint64(len(frame)) <= maxSpan {
+		return summary, frame
+	}
+	summary = summary[:min(uint64(len(summary)), maxSpan)]
+	return summary, frame[:min(uint64(len(frame)), maxSpan-uint64(len(summary)))]
 }
 
 // put copies the strings parts into the arena, one after the other, for the
@@ -239,6 +254,9 @@ func (a *arena) pack(c *chunk) {
 	}
 	c.tried = true
 	nseg := (len(c.mem) + segSize - 1) / segSize
+	if uint64(nseg)*uint64(snappy.MaxEncodedLen(segSize)) > math.MaxUint32 {
+		return // a chunk of 3.4 GiB or more: its segments' offsets would not fit in 32 bits
+	}
 	scratch := a.scratch
 	if need := nseg * snappy.MaxEncodedLen(segSize); len(scratch) < need {
 		scratch = make([]byte, need)

@@ -108,7 +108,8 @@ func (r *Ring) push(e *Event) {
 		r.head = (r.head + 1) % c
 		r.n--
 	}
-	s := slot{text: r.text.put(r.total+1, raw(e.Summary), e.Raw), summary: uint32(len(e.Summary))}
+	summary, frame := fitSpan(e.Summary, e.Raw)
+	s := slot{text: r.text.put(r.total+1, raw(summary), frame), summary: uint32(len(summary))}
 	loc := time.UTC
 	if !e.Time.IsZero() {
 		s.flags |= hasTime
