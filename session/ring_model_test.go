@@ -84,11 +84,13 @@ func (o *opReader) next16() int { return o.next()<<8 | o.next() }
 
 // heldEvent is what the model keeps of one published event.
 type heldEvent struct {
-	summary, key, label string
-	raw                 []byte
+	kind, summary, key, label string
+	raw                       []byte
 }
 
 const page, chunkSize = 4096, 1 << 20
+
+var modelKinds = []string{"note", "track", "state"}
 
 // The bytes events are cut from: random ones, which Snappy cannot shrink, and
 // JSON-like text, which it can.
@@ -174,12 +176,16 @@ func runRing(t *testing.T, ops []byte) (stats ringStats) {
 		kept    []session.Event // copies handed out by Get and Since
 		keptOf  []heldEvent     // what each is a copy of
 	)
+	var checkAs func(what string, seq uint64, e *session.Event, w heldEvent)
 	want := func(seq uint64) heldEvent { return model[len(model)-int(total-seq)-1] }
 	before := func() uint64 { return total - uint64(len(model)) }
 	check := func(what string, seq uint64, e *session.Event) {
 		t.Helper()
-		w := want(seq)
-		if e.Summary != w.summary || !bytes.Equal(e.Raw, w.raw) || (e.Raw == nil) != (w.raw == nil) || e.Key != w.key || e.Label != w.label {
+		checkAs(what, seq, e, want(seq))
+	}
+	checkAs = func(what string, seq uint64, e *session.Event, w heldEvent) {
+		t.Helper()
+		if e.Kind != w.kind || e.Summary != w.summary || !bytes.Equal(e.Raw, w.raw) || (e.Raw == nil) != (w.raw == nil) || e.Key != w.key || e.Label != w.label {
 			t.Fatalf("%s: event %d came back as %.30q %d bytes (nil %v) key %q label %q, want %.30q %d bytes (nil %v) key %q label %q",
 				what, seq, e.Summary, len(e.Raw), e.Raw == nil, e.Key, e.Label, w.summary, len(w.raw), w.raw == nil, w.key, w.label)
 		}
@@ -219,7 +225,8 @@ func runRing(t *testing.T, ops []byte) (stats ringStats) {
 		if rnd.IntN(3) == 0 && len(e.Summary) > 4 {
 			e.Key, e.Label = "k"+fmt.Sprint(seq%7), e.Summary[:4] // a label cut from the summary
 		}
-		w := heldEvent{summary: e.Summary, key: e.Key, label: e.Label, raw: bytes.Clone(e.Raw)}
+		e.Kind = modelKinds[rnd.IntN(len(modelKinds))]
+		w := heldEvent{kind: e.Kind, summary: e.Summary, key: e.Key, label: e.Label, raw: bytes.Clone(e.Raw)}
 		if e.Raw != nil && len(e.Raw) == 0 {
 			w.raw = []byte{}
 		}
@@ -277,13 +284,37 @@ func runRing(t *testing.T, ops []byte) (stats ringStats) {
 				seq, upTo = 0, total
 			}
 			next := max(seq, before()) + 1
-			missed := r.Each(seq, upTo, func(q uint64, e *session.Event) {
+			each := func(q uint64, e *session.Event) {
 				if q != next {
 					t.Fatalf("each %d…%d: event %d after %d", seq, upTo, q, next-1)
 				}
 				check("each", q, e)
 				next++
-			})
+			}
+			var missed uint64
+			if v := o.next(); v%2 == 0 {
+				missed = r.Each(seq, upTo, each)
+			} else { // the text of one kind only, or of none
+				textOf := modelKinds[v/2%len(modelKinds)]
+				var text func(*session.Event) bool
+				if v/2%(len(modelKinds)+1) != len(modelKinds) {
+					text = func(e *session.Event) bool {
+						if e.Summary != "" || e.Raw != nil {
+							t.Fatalf("eachHead %d…%d: text is handed a summary %.30q and %d bytes of frame", seq, upTo, e.Summary, len(e.Raw))
+						}
+						return e.Kind == textOf
+					}
+				}
+				missed = r.EachHead(seq, upTo, text, func(q uint64, e *session.Event) {
+					if w := want(q); text == nil || w.kind != textOf {
+						w.summary, w.raw = "", nil
+						checkAs("eachHead", q, e, w)
+						next++
+						return
+					}
+					each(q, e)
+				})
+			}
 			if end := min(upTo, total); next <= end {
 				t.Fatalf("each %d…%d stopped after %d", seq, upTo, next-1)
 			}
