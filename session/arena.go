@@ -54,14 +54,14 @@ type arena struct {
 	spare  []*chunk
 	mapped int // bytes of chunks held, spare ones included
 
-	packAfter time.Duration            // packAfter, but for tests
-	now       func() time.Time         // time.Now, but for tests
-	mmap      func(int) ([]byte, bool) // mapChunk, but for tests
-	munmap    func([]byte)             // unmapChunk, but for tests
+	packAfter time.Duration    // packAfter, but for tests
+	now       func() time.Time // time.Now, but for tests
 
-	scratch  []byte              // what pack compresses into before it knows the size
-	unpacked [unpackedN]unpacked // the segments read last, the latest first
-	join     []byte              // an event's bytes that lie across segments
+	scratch  []byte                   // what pack compresses into before it knows the size
+	unpacked [unpackedN]unpacked      // the segments read last, the latest first
+	join     []byte                   // an event's bytes that lie across segments
+	mmap     func(int) ([]byte, bool) // mapChunk, but for tests
+	munmap   func([]byte)             // unmapChunk, but for tests
 }
 
 // segSize is the plain length of a packed chunk's segments: Snappy's own block
