@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -94,23 +95,23 @@ var modelKinds = []string{"note", "track", "state"}
 
 // The bytes events are cut from: random ones, which Snappy cannot shrink, and
 // JSON-like text, which it can.
-var noisePool, textPool = func() ([]byte, []byte) {
-	noise := make([]byte, 3<<20)
+var pools = sync.OnceValues(func() (noise, text []byte) {
+	noise = make([]byte, 3<<20)
 	var seed [32]byte
 	rand.NewChaCha8(seed).Read(noise)
-	var text strings.Builder
-	for i := 0; text.Len() < 3<<20; i++ {
-		fmt.Fprintf(&text, `{"id":"n%05d","user":{"name":"user %d","host":null},"text":"note number %d, のテキスト","cw":null},`, i%997, i%31, i)
+	var b strings.Builder
+	for i := 0; b.Len() < 3<<20; i++ {
+		fmt.Fprintf(&b, `{"id":"n%05d","user":{"name":"user %d","host":null},"text":"note number %d, のテキスト","cw":null},`, i%997, i%31, i)
 	}
-	return noise, []byte(text.String())
-}()
+	return noise, []byte(b.String())
+})
 
 // frame makes the frame of event seq in buf: n bytes cut from a pool, its
 // sequence written at both ends so that another event's bytes never pass for it.
 func frame(buf []byte, seq uint64, n int, noisy bool) []byte {
-	pool := textPool
+	noise, pool := pools()
 	if noisy {
-		pool = noisePool
+		pool = noise
 	}
 	off := int(seq*7919) % (len(pool) - n)
 	buf = append(buf[:0], pool[off:off+n]...)
@@ -386,6 +387,10 @@ func runRing(t *testing.T, ops []byte) (stats ringStats) {
 		if arena > limit {
 			t.Fatalf("the arena maps %d bytes for %d held in %d events (largest since Clear %d)", arena, held, withText, maxEver)
 		}
+	}
+	r.Clear()
+	if len(m.live) != 0 || r.Mapped() != slots {
+		t.Fatalf("after Clear, %d mappings (%d bytes) are not given back; Mapped %d, the slots %d", len(m.live), m.held, r.Mapped(), slots)
 	}
 	for i, e := range kept { // the copies handed out are the reader's own
 		if w := keptOf[i]; e.Summary != w.summary || !bytes.Equal(e.Raw, w.raw) {
