@@ -128,8 +128,8 @@ func (r *Ring) push(e *Event) {
 		s.flags |= hasSpeed
 		s.spd = *e.Speed
 	}
-	if e.Raw != nil && len(e.Raw) == 0 {
-		s.flags |= emptyRaw
+	if frame != nil && len(frame) == 0 {
+		s.flags |= emptyRaw // and a frame fitSpan cut to nothing
 	}
 	r.slots[i] = s
 	// A Key or Label cut from the summary or frame (Misskey's label is the start
@@ -246,7 +246,10 @@ func (r *Ring) Clear() {
 }
 
 // Mapped is how many bytes the ring holds outside the Go heap: the arena of the
-// events' summaries and frames, and the slots.
+// events' summaries and frames (with any chunk the system refused to map, which
+// the heap holds instead), and the slots. After Clear it is the slots' alone;
+// once the events held have no bytes, the arena keeps its newest chunk and the
+// spare ones for the next.
 func (r *Ring) Mapped() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
