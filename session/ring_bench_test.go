@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/feedscope/feedscope/session"
 	"github.com/feedscope/feedscope/session/misskey"
@@ -116,4 +117,40 @@ func BenchmarkRingGet(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkRingPublish is what publishing costs a full ring of notes that packs
+// its history and one that does not (a ring turning over within PackAfter), and
+// how long the longest Publish held the ring's lock: the one beginning a chunk
+// packs two, while readers (the table, a filter) wait.
+func BenchmarkRingPublish(b *testing.B) {
+	notes := misskey.FirehoseFrames("1", 4096)
+	for _, packs := range []bool{false, true} {
+		name := map[bool]string{false: "plain", true: "packing"}[packs]
+		b.Run(name, func(b *testing.B) {
+			r := session.NewRing(session.DefaultRingCap)
+			if packs {
+				r.PackAtOnce()
+			} else {
+				at := time.Now()
+				r.SetClock(func() time.Time { return at }) // the ring never keeps its events PackAfter
+			}
+			publish := func(i int) {
+				f := notes[i%len(notes)]
+				r.Publish(session.Event{Dir: session.DirIn, Kind: "note", Summary: string(f[40:120]), Raw: f})
+			}
+			for i := range 2 * session.DefaultRingCap { // a steady state: every chunk made once
+				publish(i)
+			}
+			var longest time.Duration
+			i := 0
+			for b.Loop() {
+				start := time.Now()
+				publish(i)
+				longest = max(longest, time.Since(start))
+				i++
+			}
+			b.ReportMetric(float64(longest.Microseconds()), "longest-µs")
+		})
+	}
 }
