@@ -17,11 +17,7 @@ func (r *Ring) NamesHeld() int {
 
 // PackAtOnce makes the ring pack its chunks however fast it turns over: tests
 // and benchmarks fill a ring in well under packAfter.
-func (r *Ring) PackAtOnce() {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.text.packAfter = 0
-}
+func (r *Ring) PackAtOnce() { r.SetPackAfter(0) }
 
 // SetClock replaces the clock the ring's arena reads when it begins a chunk.
 func (r *Ring) SetClock(now func() time.Time) {

@@ -311,7 +311,7 @@ func (e Event) Clone() Event {
 // of *e, a map key, a sub-slice) must be copied first — e.Clone() does it for the
 // whole event. Its other strings are the reader's to keep.
 func (r *Ring) Each(seq, upTo uint64, f func(seq uint64, e *Event)) (missed uint64) {
-	return r.each(seq, upTo, nil, f)
+	return r.each(seq, upTo, false, nil, f)
 }
 
 // EachHead is Each for readers that look at the Summary and Raw of few events,
@@ -321,14 +321,11 @@ func (r *Ring) Each(seq, upTo uint64, f func(seq uint64, e *Event)) (missed uint
 // a walk of a full ring about ten times quicker (BenchmarkRingGet). text runs
 // under the ring's lock, as f does.
 func (r *Ring) EachHead(seq, upTo uint64, text func(e *Event) bool, f func(seq uint64, e *Event)) (missed uint64) {
-	if text == nil {
-		text = func(*Event) bool { return false }
-	}
-	return r.each(seq, upTo, text, f)
+	return r.each(seq, upTo, true, text, f)
 }
 
-// each is Each (text nil) and EachHead.
-func (r *Ring) each(seq, upTo uint64, text func(e *Event) bool, f func(seq uint64, e *Event)) (missed uint64) {
+// each is Each (head false) and EachHead.
+func (r *Ring) each(seq, upTo uint64, head bool, text func(e *Event) bool, f func(seq uint64, e *Event)) (missed uint64) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	oldest := r.total - uint64(r.n)
@@ -342,14 +339,14 @@ func (r *Ring) each(seq, upTo uint64, text func(e *Event) bool, f func(seq uint6
 	c := len(r.slots)
 	for q := seq; q < upTo; q++ {
 		i := (r.head + int(q-oldest)) % c
-		r.viewHead(i, &r.lent)
-		if text == nil {
-			r.viewText(i, &r.lent)
+		if !head {
+			r.view(i, &r.lent)
 		} else {
+			r.viewHead(i, &r.lent)
 			if r.lent.Summary != "" || r.lent.Raw != nil {
 				r.lent.Summary, r.lent.Raw = "", nil // not the last event's, for text as for f
 			}
-			if text(&r.lent) {
+			if text != nil && text(&r.lent) {
 				r.viewText(i, &r.lent)
 			}
 		}

@@ -41,11 +41,11 @@ func eachHeld(r *session.Ring, seqs []uint64, text bool, f func(seq uint64, e *s
 		return
 	}
 	j := 0
-	var withText func(*session.Event) bool // nil: none
-	if text {
-		withText = func(*session.Event) bool { return true }
+	walk := r.Each
+	if !text {
+		walk = func(seq, upTo uint64, f func(uint64, *session.Event)) uint64 { return r.EachHead(seq, upTo, nil, f) }
 	}
-	r.EachHead(seqs[0]-1, seqs[len(seqs)-1], withText, func(seq uint64, e *session.Event) {
+	walk(seqs[0]-1, seqs[len(seqs)-1], func(seq uint64, e *session.Event) {
 		for j < len(seqs) && seqs[j] < seq {
 			j++ // no longer held
 		}
